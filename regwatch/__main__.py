@@ -1,0 +1,3 @@
+from regwatch.cli import app
+
+app(prog_name="regwatch")

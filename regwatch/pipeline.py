@@ -1,0 +1,168 @@
+"""Run orchestration: fetch → store raw version → parse.
+
+``run`` is the cron entry point's body. It holds the run lock, migrates the database, records a
+crawl run, lets the crawlers fetch and store (``crawlers.runner``), then parses every stored
+version that has no record for the current parser version. Each stage only reads what earlier
+stages wrote, so re-running ``process_pending`` after a crash finishes the job without
+duplicating anything (``parsed_records`` is unique per version and parser version).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import db
+import parsers
+from db import queries, store
+from regwatch.config import Settings
+from regwatch.lock import run_lock
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_SOURCE_FAILED = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run is in progress; cron may simply try again later
+
+
+@dataclass
+class ProcessStats:
+    """What one pass of the parse stage did."""
+
+    parsed: int = 0
+    failed: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class RunReport:
+    """The outcome of one ``regwatch run``/``crawl``."""
+
+    run_id: int
+    status: str
+    sources: dict[str, Any]
+    processed: ProcessStats | None
+
+    @property
+    def exit_code(self) -> int:
+        if self.status == "ok":
+            return EXIT_OK
+        if self.status == "partial":
+            return EXIT_PARTIAL
+        return EXIT_SOURCE_FAILED
+
+
+def open_db(settings: Settings) -> db.SessionFactory:
+    """Connect, migrate to head and return a session factory."""
+    engine = db.connect(settings.db_url)
+    db.upgrade(engine)
+    return db.session_factory(engine)
+
+
+def process_pending(sessions: db.SessionFactory, limit: int | None = None) -> ProcessStats:
+    """Parse every stored version that has no record for the current parser version.
+
+    One bad version is logged and counted, never fatal; it is retried on the next pass.
+    """
+    stats = ProcessStats()
+    with sessions() as s:
+        pending = queries.versions_to_parse(s, parsers.PARSER_VERSION)
+    for version_id in pending[:limit] if limit else pending:
+        with sessions() as s:
+            try:
+                record = parse_version(s, version_id)
+                if record is None:
+                    continue
+                queries.save_parsed(s, version_id, parsers.PARSER_VERSION, record)
+                s.commit()
+                stats.parsed += 1
+                stats.kinds[record["kind"]] += 1
+            except Exception as exc:  # one bad version must not stop the rest
+                s.rollback()
+                stats.failed += 1
+                log.warning(
+                    "could not parse stored version %s: %s: %s", version_id, type(exc).__name__, exc
+                )
+    return stats
+
+
+def parse_version(s: db.Session, version_id: int) -> dict[str, Any] | None:
+    """Turn one stored version back into a contract record (None for non-text annexes)."""
+    raw = queries.load_version(s, version_id)
+    if raw is None:
+        return None
+    if raw.kind == "annex":
+        name = raw.url.rsplit("/", 1)[-1]
+        if not name.lower().endswith((".txt", ".html", ".htm")):
+            return None  # binary annexes (pdf/docx/xlsx) are parsed by a later issue
+        return parsers.parse_file(raw.body, name).to_dict()
+    decoded = parsers.decode_html(raw.body, raw.headers.get("content-type"))
+    page = parsers.extract_page(decoded.text, raw.url)
+    return parsers.parse_page(page, raw.url).to_dict()
+
+
+def crawl_and_process(
+    settings: Settings,
+    *,
+    command: str,
+    sources: list[str],
+    backfill: bool = False,
+    parse: bool = True,
+    progress: bool = False,
+) -> RunReport:
+    """Crawl ``sources``, store what arrived, then parse; all under the run lock.
+
+    Raises:
+        LockHeld: another run is in progress.
+    """
+    from crawlers.runner import CrawlOptions, run_crawl  # Scrapy stays out of CLI start-up
+
+    with run_lock(settings.lock_path):
+        sessions = open_db(settings)
+        with sessions() as s:
+            store.interrupt_stale_runs(s)
+            run_id = store.begin_run(s, command, sources)
+            s.commit()
+        status = "failed"
+        outcomes: dict[str, Any] = {}
+        processed: ProcessStats | None = None
+        try:
+            outcomes = run_crawl(
+                CrawlOptions(
+                    db_url=settings.db_url,
+                    run_id=run_id,
+                    sources=sources,
+                    mirror_url=settings.mirror_url,
+                    backfill=backfill,
+                    revisit=settings.revisit,
+                    revisit_after_hours=settings.revisit_after_hours,
+                    revisit_budget=settings.revisit_budget,
+                    user_agent=settings.user_agent,
+                    download_delay=settings.download_delay,
+                    log_level=settings.log_level,
+                    progress=progress,
+                )
+            )
+            statuses = {o.status for o in outcomes.values()}
+            status = (
+                "failed" if "failed" in statuses else "partial" if "partial" in statuses else "ok"
+            )
+            if parse:
+                processed = process_pending(sessions)
+        finally:
+            with sessions() as s:
+                stats = {
+                    "sources": {
+                        name: {"status": o.status, "error": o.error, **o.stats}
+                        for name, o in outcomes.items()
+                    },
+                    "parsed": processed.parsed if processed else 0,
+                    "parse_failed": processed.failed if processed else 0,
+                }
+                store.finish_run(s, run_id, status, stats)
+                s.commit()
+        return RunReport(run_id=run_id, status=status, sources=outcomes, processed=processed)
