@@ -1,0 +1,21 @@
+"""regwatch parsers: pure functions from fetched bytes, HTML or text to frozen records.
+
+No I/O, no database, no Scrapy, no other project package (import-linter enforces this). Every
+public function here never raises on bad input: problems become ``warnings`` on the result.
+"""
+
+from parsers.encoding import Decoded, decode_html
+from parsers.page import Annex, Page, extract_page
+from parsers.urls import canonical_url
+
+PARSER_VERSION = "0.1.0"
+
+__all__ = [
+    "PARSER_VERSION",
+    "Annex",
+    "Decoded",
+    "Page",
+    "canonical_url",
+    "decode_html",
+    "extract_page",
+]

@@ -1,0 +1,314 @@
+"""HTML article page → ``Page``: the parts of a MOFCOM-style page that matter, and a stable hash.
+
+The page anatomy (SITE_NOTES §1.4): ``<meta name=…>`` set, ``div.art-title``, an optional
+``div.art-con-gonggao`` block with 【发布单位】【发布文号】【发文日期】 lines, the body in
+``div[ergodic=article]`` (fallback ``div.art-con`` that is not the gonggao block), then page
+chrome (``section.article-tool``, nav, footer).
+
+Invariants:
+- ``extract_page`` never raises; on total failure it returns ``page_type="unknown"`` with
+  whatever could be extracted and a warning.
+- ``stable_hash`` covers title, header, body text and annex URLs only — never MakeTime, view
+  counters, trace ids or chrome — so re-rendering a page does not create a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from parsers.blocks import SKIP_CLASSES, SKIP_TAGS, classes, element_text, squash
+
+PAGE_TYPES = ("article", "portal_shell", "waf", "list", "unknown")
+ANNEX_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
+ANNEX_PATH_MARKERS = ("/cms_files/", "/document/download")
+HEADER_LABELS = ("发布单位", "发布文号", "发文日期", "发布日期")
+#: 【发布文号】商务部公告2025年第61号 — the value runs to the next 【 or line end.
+BRACKET_HEADER_RE = re.compile(
+    r"【\s*(发布单位|发布文号|发文日期|发布日期|成文日期|发布机构)\s*】\s*([^【\n]*)"
+)
+#: 发文日期：2025年10月9日 — colon variant seen in one crawler's regex.
+COLON_HEADER_RE = re.compile(
+    r"^\s*(发布单位|发布文号|发文日期|发布日期)\s*[：:]\s*(\S[^\n]*)$", re.MULTILINE
+)
+#: Bodies of other site templates, tried when the MOFCOM selectors find nothing.
+FALLBACK_BODY_XPATHS = (
+    "//*[@id='zoom']",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' artCon ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' all-txt ')]",
+    "//*[@id='detail']",
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' bd ')]",
+)
+WAF_MARKERS = (
+    "访问被拒绝",
+    "安全验证",
+    "拒绝访问",
+    "您的访问请求可能对网站造成安全威胁",
+    "请开启JavaScript",
+    "Access Denied",
+    "Request Rejected",
+    "The requested URL was rejected",
+    "Precondition Failed",
+    "__jsl_clearance",
+    "acw_sc__v2",
+    "_waf_",
+    "WZWS",
+)
+JS_CHALLENGE_RE = re.compile(r"document\.cookie\s*=.{0,400}?(location|reload)", re.DOTALL)
+TINY_PAGE_CHARS = 600
+WAF_MAX_TEXT = 2000
+XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+BAD_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+DATE_ROW_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Annex:
+    """A link to an attachment: ``url`` is absolute when the page URL was given."""
+
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """What an article page says, without its chrome.
+
+    Attributes:
+        page_type: "article" | "portal_shell" | "waf" | "list" | "unknown".
+        title: ``div.art-title``, else meta ArticleTitle, else ``<title>``.
+        meta: The ``<meta name=…>`` set (first value per name).
+        header: Labels of the 【…】 block without brackets → values as written.
+        body_text: Body paragraphs joined by newlines; table rows as ``cell | cell``.
+        annexes: Attachment links in page order, deduplicated by URL.
+        stable_hash: sha256 hex of ``stable_json()``.
+        warnings: What went wrong while extracting (reviewable, never fatal).
+    """
+
+    page_type: str
+    title: str | None
+    meta: dict[str, str] = field(default_factory=dict, hash=False)
+    header: dict[str, str] = field(default_factory=dict, hash=False)
+    body_text: str = ""
+    annexes: tuple[Annex, ...] = ()
+    stable_hash: str = ""
+    url: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    def stable_text(self) -> str:
+        """The text the hash covers: title, header lines (``label：value``), body."""
+        return stable_text(self.title, self.header, self.body_text)
+
+
+def stable_text(title: str | None, header: dict[str, str], body_text: str) -> str:
+    """Title, then one ``label：value`` line per header entry, then the body."""
+    lines = [title or ""]
+    lines += [f"{k}：{v}" for k, v in header.items()]
+    lines.append(body_text)
+    return "\n".join(line for line in lines if line)
+
+
+def stable_hash(
+    title: str | None, header: dict[str, str], body_text: str, annexes: tuple[Annex, ...]
+) -> str:
+    """sha256 hex over a canonical JSON of the fields that define the document's content."""
+    payload = {
+        "title": title or "",
+        "header": dict(sorted(header.items())),
+        "body": body_text,
+        "annexes": [a.url for a in annexes],
+    }
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def _first_text(root: etree._Element, xpath: str) -> str | None:
+    for el in root.xpath(xpath):
+        text = squash(element_text(el).replace("\n", " "))
+        if text:
+            return text
+    return None
+
+
+def _meta(root: etree._Element) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for el in root.xpath("//meta[@name]"):
+        name = (el.get("name") or "").strip()
+        if name and name not in meta:
+            meta[name] = squash(el.get("content") or "")
+    return meta
+
+
+def parse_header(text: str) -> dict[str, str]:
+    """Read 【label】value (or ``label：value``) lines; labels without brackets, values stripped."""
+    header: dict[str, str] = {}
+    for m in BRACKET_HEADER_RE.finditer(text):
+        header.setdefault(m.group(1), squash(m.group(2)))
+    if not header:
+        for m in COLON_HEADER_RE.finditer(text):
+            header.setdefault(m.group(1), squash(m.group(2)))
+    return {k: v for k, v in header.items() if v}
+
+
+def _body_elements(root: etree._Element) -> list[etree._Element]:
+    found = root.xpath("//div[@ergodic='article']")
+    if found:
+        return found[:1]
+    gonggao = _has_class("art-con-gonggao")
+    found = root.xpath(
+        f"//div[{_has_class('art-con')} and not({gonggao}) and not(.//div[{gonggao}])"
+        f" and not(ancestor::div[{_has_class('art-con')}])]"
+    )
+    if found:
+        return found
+    for xp in FALLBACK_BODY_XPATHS:
+        found = root.xpath(xp)
+        if found:
+            return found[:1]
+    return []
+
+
+def _header_text(root: etree._Element, body_text: str) -> str:
+    blocks = root.xpath(f"//div[{_has_class('art-con-gonggao')}]")
+    if blocks:
+        return "\n".join(element_text(b) for b in blocks)
+    others = root.xpath(f"//div[{_has_class('art-con')} and not(@ergodic='article')]")
+    text = "\n".join(element_text(b) for b in others)
+    if any(label in text for label in HEADER_LABELS):
+        return text
+    return "\n".join(body_text.split("\n")[:6])
+
+
+def _skipped(el: etree._Element) -> bool:
+    return any(a.tag in SKIP_TAGS or classes(a) & SKIP_CLASSES for a in el.iterancestors())
+
+
+def _is_annex(href: str) -> bool:
+    path = (
+        urlsplit(href).path.lower() if "://" in href else href.split("?")[0].split("#")[0].lower()
+    )
+    return path.endswith(ANNEX_EXTS) or any(m in path for m in ANNEX_PATH_MARKERS)
+
+
+def _annexes(root: etree._Element, url: str | None) -> tuple[Annex, ...]:
+    seen: dict[str, Annex] = {}
+    for a in root.xpath("//a[@href]"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")) or not _is_annex(href):
+            continue
+        if _skipped(a):
+            continue
+        full = urljoin(url, href) if url else href
+        label = squash(element_text(a).replace("\n", " ")) or squash(a.get("title") or "")
+        if not label:
+            label = full.rsplit("/", 1)[-1]
+        seen.setdefault(full, Annex(full, label))
+    return tuple(seen.values())
+
+
+def _looks_waf(html: str, visible: str) -> bool:
+    if len(visible) > WAF_MAX_TEXT:
+        return False
+    if any(m.lower() in html.lower() for m in WAF_MARKERS):
+        return True
+    return bool(JS_CHALLENGE_RE.search(html))
+
+
+def _looks_list(root: etree._Element) -> bool:
+    if root.xpath(f"//ul[{_has_class('txtList_01')}]") or root.xpath("//*[@querydata]"):
+        return True
+    rows = root.xpath("//li[a[@href]]")
+    dated = [r for r in rows if DATE_ROW_RE.search(r.text_content() or "")]
+    return len(dated) >= 5
+
+
+def _has_chrome(root: etree._Element, meta: dict[str, str]) -> bool:
+    if "SiteName" in meta or "ColumnName" in meta:
+        return True
+    return bool(root.xpath("//nav | //footer | //header | //*[@class or @id][.//a]"))
+
+
+def _parse(html: str) -> etree._Element | None:
+    cleaned = BAD_CHARS_RE.sub("", XML_DECL_RE.sub("", html))
+    if not cleaned.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(cleaned)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _classify(
+    html: str, root: etree._Element, meta: dict[str, str], titles: tuple[bool, bool], body: str
+) -> str:
+    """``titles`` = (has div.art-title, has meta ArticleTitle)."""
+    visible = squash(element_text(root))
+    if (body and (any(titles) or len(body) > 40)) or titles[0]:
+        return "article"
+    if _looks_waf(html, visible):
+        return "waf"
+    if _looks_list(root):
+        return "list"
+    if _has_chrome(root, meta):
+        return "portal_shell"
+    if len(html.strip()) < TINY_PAGE_CHARS:
+        return "waf"
+    return "unknown"
+
+
+def extract_page(html: str, url: str | None = None) -> Page:
+    """Extract title, meta, header block, body text and annexes from an article page.
+
+    Args:
+        html: The decoded page (see ``decode_html``).
+        url: The page URL; when given, annex URLs are made absolute against it.
+
+    Returns:
+        A frozen ``Page``; never raises.
+    """
+    html = html if isinstance(html, str) else ""
+    warnings: list[str] = []
+    root = _parse(html)
+    if root is None:
+        warnings.append("empty or unparsable HTML")
+        return Page(
+            "unknown",
+            None,
+            url=url,
+            stable_hash=stable_hash(None, {}, "", ()),
+            warnings=tuple(warnings),
+        )
+    title = meta_title = None
+    meta: dict[str, str] = {}
+    header: dict[str, str] = {}
+    body = ""
+    annexes: tuple[Annex, ...] = ()
+    page_type = "unknown"
+    try:
+        meta = _meta(root)
+        art_title = _first_text(root, f"//div[{_has_class('art-title')}]")
+        meta_title = meta.get("ArticleTitle") or None
+        title = art_title or meta_title or _first_text(root, "//title")
+        body = "\n".join(t for t in (element_text(el) for el in _body_elements(root)) if t)
+        header = parse_header(_header_text(root, body))
+        annexes = _annexes(root, url)
+        page_type = _classify(html, root, meta, (bool(art_title), bool(meta_title)), body)
+        if page_type == "article" and not body:
+            warnings.append("article title but no body text (iframe or script content?)")
+    except Exception as exc:  # one bad page must not stop a crawl
+        warnings.append(f"extraction failed: {type(exc).__name__}: {exc}")
+        page_type = "unknown"
+    if page_type != "article" and page_type != "unknown":
+        header, body, annexes = {}, "", ()
+    digest = stable_hash(title, header, body, annexes)
+    return Page(page_type, title, meta, header, body, annexes, digest, url, tuple(warnings))

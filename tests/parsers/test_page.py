@@ -1,0 +1,176 @@
+"""extract_page: page anatomy, classification and the stable hash."""
+
+from pathlib import Path
+
+import pytest
+
+from parsers.page import extract_page
+
+FIXTURES = Path(__file__).parent / "fixtures"
+URL = "http://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_0123456789abcdef0123456789abcdef.html"
+
+
+def load(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def test_announcement_page_parts() -> None:
+    page = extract_page(load("mofcom_58.html"), URL)
+    assert page.page_type == "article"
+    assert page.title.startswith("商务部 海关总署公告2025年第58号 公布对锂电池")
+    assert page.meta["PubDate"] == "2025-10-09 15:30"
+    assert page.header == {
+        "发布单位": "商务部 海关总署",
+        "发布文号": "商务部 海关总署公告2025年第58号",
+        "发文日期": "2025年10月09日",
+    }
+    lines = page.body_text.split("\n")
+    assert lines[0].startswith("根据《中华人民共和国出口管制法》")
+    assert "3C901.a.1 | 磷酸铁锂正极材料 | 28429040" in lines
+    assert lines[-2:] == ["商务部 海关总署", "2025年10月9日"]
+    for chrome in ("打印", "浏览次数", "关于我们", "首页", "traceId", "【发布文号】"):
+        assert chrome not in page.body_text
+    assert [a.url for a in page.annexes] == [
+        "http://www.mofcom.gov.cn/cms_files/filemanager/1077459795/attach/202510/"
+        "0123456789abcdef0123456789abcdef.pdf"
+    ]
+    assert page.annexes[0].label == "1.锂电池相关物项清单.pdf"
+    assert len(page.stable_hash) == 64
+    assert page.warnings == ()
+
+
+def test_stable_text_has_title_header_and_body() -> None:
+    page = extract_page(load("mofcom_58.html"), URL)
+    text = page.stable_text()
+    assert text.split("\n")[:2] == [page.title, "发布单位：商务部 海关总署"]
+    assert text.endswith("2025年10月9日")
+
+
+def test_annex_urls_stay_relative_without_page_url() -> None:
+    page = extract_page(load("mofcom_58.html"))
+    assert page.annexes[0].url.startswith("/cms_files/filemanager/")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('content="2026-09-30 17:00:46"', 'content="2026-10-01 09:12:00"'),  # MakeTime
+        ('<span id="views">1234</span>', '<span id="views">99999</span>'),  # view counter
+        ('var traceId="ab12cd"', 'var traceId="ffffff"'),
+        ("打印</a>", "打印本页</a>"),  # toolbar chrome
+        ("关于我们", "联系我们"),  # footer
+        ('<p style="text-indent:2em">二、', "<p>\n  二、"),  # markup and whitespace only
+    ],
+)
+def test_hash_ignores_chrome(old: str, new: str) -> None:
+    html = load("mofcom_58.html")
+    assert old in html
+    assert (
+        extract_page(html, URL).stable_hash == extract_page(html.replace(old, new), URL).stable_hash
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("2025年11月8日起", "2025年12月1日起"),
+        ("【发文日期】2025年10月09日", "【发文日期】2025年10月10日"),
+        ("0123456789abcdef0123456789abcdef.pdf", "fedcba9876543210fedcba9876543210.pdf"),
+        ('<div class="art-title">商务部', '<div class="art-title">（修订）商务部'),
+    ],
+)
+def test_hash_sees_content_changes(old: str, new: str) -> None:
+    html = load("mofcom_58.html")
+    assert old in html
+    assert (
+        extract_page(html, URL).stable_hash != extract_page(html.replace(old, new), URL).stable_hash
+    )
+
+
+def test_news_page_without_gonggao() -> None:
+    page = extract_page(load("mofcom_news.html"), URL)
+    assert page.page_type == "article"
+    assert page.title == "商务部新闻发言人就出口管制有关问题答记者问"
+    assert page.header == {}
+    assert page.body_text == (
+        "问：商务部公告2025年第61号发布后，各方关注其适用范围，请介绍有关情况。\n"
+        "答：该公告依法实施，\n与正常贸易无关。"
+    )
+
+
+def test_portal_shell() -> None:
+    page = extract_page(load("portal_shell.html"), URL)
+    assert page.page_type == "portal_shell"
+    assert page.body_text == ""
+    assert page.header == {}
+
+
+@pytest.mark.parametrize("name", ["waf_412.html", "waf_js_challenge.html"])
+def test_waf_pages(name: str) -> None:
+    assert extract_page(load(name), URL).page_type == "waf"
+
+
+def test_tiny_page_is_waf() -> None:
+    assert extract_page("<html><body><p>请稍候</p></body></html>").page_type == "waf"
+
+
+def test_list_page() -> None:
+    rows = "".join(
+        f'<li><a href="/art/2025/art_{i:032x}.html" title="公告{i}">公告{i}</a><span>[2025-10-0{i}]</span></li>'
+        for i in range(1, 8)
+    )
+    html = f'<html><body><div class="page-content"><ul class="txtList_01">{rows}</ul></div></body></html>'
+    assert extract_page(html).page_type == "list"
+
+
+def test_colon_header_and_publish_date_label() -> None:
+    html = (
+        '<html><body><div class="art-title">商务部公告2025年第62号</div>'
+        '<div class="art-con art-con-bottonmLine"><p>发布文号：商务部公告2025年第62号</p>'
+        "<p>发文日期：2025年10月9日</p></div>"
+        '<div ergodic="article" class="art-con"><p>正文。</p></div></body></html>'
+    )
+    page = extract_page(html)
+    assert page.header == {"发布文号": "商务部公告2025年第62号", "发文日期": "2025年10月9日"}
+    old = "<p>【发布单位】商务部</p><p>【发布日期】2025-10-9</p>"
+    html2 = f'<html><body><div class="art-title">X</div><div class="art-con-gonggao">{old}</div><div class="art-con"><p>正文</p></div></body></html>'
+    page2 = extract_page(html2)
+    assert page2.header == {"发布单位": "商务部", "发布日期": "2025-10-9"}
+    assert page2.body_text == "正文"
+
+
+def test_gonggao_inside_single_line() -> None:
+    html = '<div class="art-title">T</div><div class="art-con-gonggao">【发布单位】商务部【发布文号】商务部令2024年第1号【发文日期】20240101</div><div ergodic="article">正文</div>'
+    assert extract_page(html).header == {
+        "发布单位": "商务部",
+        "发布文号": "商务部令2024年第1号",
+        "发文日期": "20240101",
+    }
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "",
+        "   ",
+        "<",
+        "<html",
+        "\x00\x01<p>",
+        '<?xml version="1.0" encoding="gbk"?><p>正文</p>',
+        "<div ergodic='article'><p>截断的正文<table><tr><td>a",
+        "<" * 5000,
+        "<div>" * 3000,
+    ],
+)
+def test_broken_html_never_raises(junk: str) -> None:
+    page = extract_page(junk)
+    assert page.page_type in {"article", "portal_shell", "waf", "list", "unknown"}
+    assert len(page.stable_hash) == 64
+
+
+def test_truncated_article_keeps_what_arrived() -> None:
+    html = load("mofcom_58.html")
+    cut = html[: html.index("二、本公告")]
+    page = extract_page(cut, URL)
+    assert page.page_type == "article"
+    assert "3C901.a.1 | 磷酸铁锂正极材料 | 28429040" in page.body_text
