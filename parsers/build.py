@@ -1,0 +1,311 @@
+"""Assemble a ``Record`` from a ``Page``, plain text or file bytes.
+
+The record's ``text`` is the normalised text (for a page: title, header lines ``label：value``
+and body — the same content the page hash covers). Every extractor runs on its own: a failure
+becomes a line in ``warnings`` and the field keeps its empty value.
+Invariants: the public functions never raise; every span satisfies
+``0 <= start <= end <= len(text)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TypeVar
+
+from parsers import dates, kinds
+from parsers.blocks import squash
+from parsers.encoding import decode_html
+from parsers.normalize import normalize_text, search_copy
+from parsers.numbers import Mention, find_numbers, same_document
+from parsers.page import Page, extract_page, parse_header, stable_text
+from parsers.record import DocNumber, DocRef, Record, Reference, Suspension
+
+T = TypeVar("T")
+LEGAL_TITLE_RE = re.compile(r"《([^《》\n]{2,80})》")
+LEGAL_ENDINGS = ("法", "条例", "规定", "办法", "细则", "规则")
+OWN_LINE_LABEL = "发布文号"
+OWN_SEARCH_LINES = 3
+HTML_EXTS = (".html", ".htm", ".shtml", ".xhtml")
+BINARY_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
+HTML_SNIFF_RE = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|div|p|meta|title)\b", re.IGNORECASE
+)
+RELATION_RULES = (
+    ("suspends", re.compile(r"暂停(?:实施|执行|适用)|suspend", re.IGNORECASE)),
+    ("repeals", re.compile(r"废止|撤销|repeal|abolish", re.IGNORECASE)),
+    ("amends", re.compile(r"修改|修订|修正|amend", re.IGNORECASE)),
+    ("supersedes", re.compile(r"代替|取代|替代|supersede|replace", re.IGNORECASE)),
+    ("implements", re.compile(r"(?:根据|依据|按照).*(?:实施|执行)|implement", re.IGNORECASE)),
+)
+ISSUER_EN = {
+    "商务部": "MOFCOM",
+    "海关总署": "GAC",
+    "不可靠实体清单工作机制": "Unreliable Entity List Working Mechanism",
+    "国务院关税税则委员会": "Customs Tariff Commission of the State Council",
+    "国家发展改革委": "NDRC",
+    "工业和信息化部": "MIIT",
+    "科技部": "MOST",
+    "国家原子能机构": "CAEA",
+    "国家国防科技工业局": "SASTIND",
+}
+TYPE_EN = {
+    "公告": "Announcement",
+    "令": "Order",
+    "通知": "Notice",
+    "决定": "Decision",
+    "其他": "Document",
+}
+KIND_EN = {
+    "announcement": "Announcement",
+    "entity_list": "Entity-list announcement",
+    "news": "News article",
+    "qa": "Q&A / spokesperson remarks",
+    "notice": "Notice",
+    "other": "Document",
+}
+
+
+def _safe(warnings: list[str], what: str, fn: Callable[[], T], default: T) -> T:
+    try:
+        return fn()
+    except Exception as exc:  # one bad field must not lose the record
+        warnings.append(f"{what} failed: {type(exc).__name__}: {exc}")
+        return default
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _own_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
+    """The document's own number(s): the 发布文号 header line, else a number opening an early line."""
+    lines = _lines(text)
+    for start, end in lines:
+        if text[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
+            own = [m for m in mentions if start <= m.span[0] < end]
+            if own:
+                return own
+    for start, end in lines[:OWN_SEARCH_LINES]:
+        for m in mentions:
+            if start <= m.span[0] < end and m.span[0] - start <= 1:
+                return [m]
+    return []
+
+
+def _relation(search: str, span: tuple[int, int], bounds: list[tuple[int, int]]) -> str:
+    sentence = next((search[a:b] for a, b in bounds if a <= span[0] < b), "")
+    for name, rule in RELATION_RULES:
+        if rule.search(sentence):
+            return name
+    return "cites"
+
+
+def _ref(m: Mention, year: int | None) -> DocRef:
+    return DocRef(m.seq, m.year if m.year is not None else year, m.issuers or None, m.type)
+
+
+def _relations(
+    search: str, own: list[Mention], others: list[Mention], published: str | None, year: int | None
+) -> tuple[list[Reference], list[Suspension]]:
+    bounds = dates.sentences(search)
+    refs: dict[tuple[DocRef, str], Reference] = {}
+    for m in others:
+        ref = Reference(_ref(m, year), _relation(search, m.span, bounds), m.span)
+        refs.setdefault((ref.target, ref.relation), ref)
+    suspensions: dict[DocRef, Suspension] = {}
+    previous: list[Mention] = []
+    for window in dates.suspension_windows(search, published):
+        a, b = window.span
+        inside = [m for m in others if a <= m.span[0] < b]
+        targets = inside or previous
+        for m in targets:
+            target = _ref(m, year)
+            suspensions.setdefault(
+                target, Suspension(target, "all", window.start, window.until, window.span)
+            )
+            ref = Reference(target, "suspends", m.span)
+            refs.setdefault((target, "suspends"), ref)
+        previous = inside
+    return list(refs.values()), list(suspensions.values())
+
+
+def legal_basis(search: str) -> list[str]:
+    """Law and regulation titles inside 《》 (simplified, deduplicated, in order)."""
+    out: list[str] = []
+    for m in LEGAL_TITLE_RE.finditer(search):
+        name = re.sub(r"\s+", "", m.group(1))
+        if name.endswith(LEGAL_ENDINGS) and "公告" not in name and name not in out:
+            out.append(name)
+    return out
+
+
+def summary_en(
+    rec_kind: str,
+    numbers: list[DocNumber],
+    published: str | None,
+    effective: list[dates.Effective],
+    suspensions: list[Suspension],
+) -> str:
+    """A short English line built only from extracted facts."""
+    if numbers:
+        n = numbers[0]
+        who = "/".join(ISSUER_EN.get(i, i) for i in n.issuers)
+        parts = [f"{who} {TYPE_EN.get(n.type, 'Document')} No. {n.seq} of {n.year}".strip()]
+    else:
+        parts = [KIND_EN.get(rec_kind, "Document")]
+    if published:
+        parts.append(f"published {published}")
+    when = list(dict.fromkeys(e.date or f"{e.basis} (date unknown)" for e in effective))
+    if when:
+        parts.append("effective " + ", ".join(when))
+    if suspensions:
+        nos = ", ".join(str(s.target.seq) for s in suspensions)
+        until = suspensions[0].until
+        parts.append(f"suspends Nos. {nos}" + (f" until {until}" if until else ""))
+    return "; ".join(parts)
+
+
+def _title_from_text(text: str, mentions: list[Mention]) -> str | None:
+    lines = [(a, b) for a, b in _lines(text) if b > a]
+    for a, b in lines[:2]:
+        covered = any(m.span[0] <= a + 1 and m.span[1] >= b - 1 for m in mentions)
+        if not covered:
+            return text[a:b][:300]
+    return text[lines[0][0] : lines[0][1]][:300] if lines else None
+
+
+def build_record(
+    raw_text: str,
+    *,
+    url: str | None = None,
+    title: str | None = None,
+    header: dict[str, str] | None = None,
+    meta: dict[str, str] | None = None,
+    warnings: list[str] | None = None,
+) -> Record:
+    """Extract every field from ``raw_text``; see the module docstring for the rules."""
+    warns = list(warnings or [])
+    text = _safe(warns, "normalisation", lambda: normalize_text(raw_text), "")
+    search = _safe(warns, "simplified copy", lambda: search_copy(text), text)
+    if len(search) != len(text):
+        warns.append("simplified copy changed length; searching the text as written")
+        search = text
+    mentions = _safe(warns, "numbers", lambda: find_numbers(text, search), [])
+    head = (
+        header if header is not None else _safe(warns, "header", lambda: parse_header(search), {})
+    )
+    published = _safe(
+        warns, "publish date", lambda: dates.publish_date(head, meta or {}, search), None
+    )
+    own = _safe(warns, "own number", lambda: _own_mentions(text, mentions), [])
+    year = next((m.year for m in own if m.year), None) or (
+        int(published[:4]) if published else None
+    )
+    numbers: list[DocNumber] = []
+    for m in own:
+        if m.year is None and year is not None:
+            warns.append(f"year of own number {m.text!r} inferred as {year}")
+        if (m.year or year) is None:
+            warns.append(f"own number {m.text!r} has no year; left out")
+            continue
+        numbers.append(
+            DocNumber(m.text, m.issuers, m.type or "其他", m.year or year, m.seq, m.span)
+        )
+    others = [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
+    refs, susp = _safe(
+        warns, "references", lambda: _relations(search, own, others, published, year), ([], [])
+    )
+    effective = _safe(
+        warns, "effective dates", lambda: dates.effective_dates(search, published), []
+    )
+    title = squash(title or "") or _title_from_text(text, mentions)
+    lang = _safe(warns, "language", lambda: kinds.language(text, url), "zh-Hans")
+    column = (meta or {}).get("ColumnName")
+    own_types = [n.type for n in numbers]
+    rec_kind = _safe(
+        warns, "kind", lambda: kinds.kind(search, title, own_types, url, column), "other"
+    )
+    basis = _safe(warns, "legal basis", lambda: legal_basis(search), [])
+    summary = _safe(
+        warns, "summary", lambda: summary_en(rec_kind, numbers, published, effective, susp), ""
+    )
+    return Record(
+        kind=rec_kind,
+        language=lang,
+        title=title,
+        text=text,
+        url=url,
+        numbers=tuple(numbers),
+        publish_date=published,
+        effective=tuple(effective),
+        suspensions=tuple(susp),
+        references=tuple(refs),
+        legal_basis=tuple(basis),
+        summary_en=summary,
+        warnings=tuple(warns),
+    )
+
+
+def _empty(url: str | None, title: str | None, warning: str) -> Record:
+    return Record(
+        kind="other",
+        language="zh-Hans",
+        title=title,
+        text="",
+        url=url,
+        summary_en="Document",
+        warnings=(warning,),
+    )
+
+
+def parse_page(page: Page, url: str | None = None) -> Record:
+    """Parse an extracted page into a record (the page's title, header and body)."""
+    url = url or getattr(page, "url", None)
+    try:
+        warns = list(page.warnings)
+        if page.page_type != "article":
+            warns.append(f"page_type {page.page_type}: no document content")
+        raw = stable_text(page.title, page.header, page.body_text)
+        return build_record(
+            raw, url=url, title=page.title, header=page.header, meta=page.meta, warnings=warns
+        )
+    except Exception as exc:  # never raise on input
+        return _empty(url, None, f"parse_page failed: {type(exc).__name__}: {exc}")
+
+
+def parse_text(text: str, url: str | None = None, title: str | None = None) -> Record:
+    """Parse plain text; a given title not already at the top becomes the first line."""
+    try:
+        raw = text if isinstance(text, str) else ""
+        if title and squash(title) not in squash(raw[:400]):
+            raw = f"{title}\n{raw}"
+        return build_record(raw, url=url, title=title)
+    except Exception as exc:  # never raise on input
+        return _empty(url, title, f"parse_text failed: {type(exc).__name__}: {exc}")
+
+
+def parse_file(data: bytes, filename: str) -> Record:
+    """Parse a file's bytes: HTML when the name or the content says so, else plain text."""
+    try:
+        name = (filename or "").lower()
+        body = bytes(data or b"")
+        if name.endswith(BINARY_EXTS) or b"\x00" in body[:1024]:
+            return _empty(None, None, f"binary file {filename!r} is not supported yet")
+        decoded = decode_html(body, None)
+        extra = [] if "last resort" not in decoded.reason else [f"decoding: {decoded.reason}"]
+        if name.endswith(HTML_EXTS) or HTML_SNIFF_RE.search(body[:2048]):
+            page = extract_page(decoded.text)
+            record = parse_page(page)
+        else:
+            record = parse_text(decoded.text)
+        if extra:
+            record = replace(record, warnings=(*extra, *record.warnings))
+        return record
+    except Exception as exc:  # never raise on input
+        return _empty(None, None, f"parse_file failed: {type(exc).__name__}: {exc}")

@@ -1,0 +1,208 @@
+"""Dates: publication, entry into force (施行/实施) and suspension windows (暂停实施…至…).
+
+All functions search the simplified, same-length copy of the text and return spans into the
+text. Dates are ISO ``YYYY-MM-DD`` strings; an impossible date (2025年2月30日) is no date.
+Invariant: nothing here raises on any input; a fact the text does not state is None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from parsers.numbers import cn_to_int, find_numbers
+
+_CN_Y = r"[〇零一二三四五六七八九]{4}"
+_CN_MD = r"[一二三四五六七八九十]{1,3}"
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_EN_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+#: One date in any written form; exactly one of the named group sets matches.
+DATE_RE = re.compile(
+    rf"(?P<y>\d{{4}})[ ]?年[ ]?(?P<m>\d{{1,2}})[ ]?月[ ]?(?P<d>\d{{1,2}})[ ]?日"
+    rf"|(?P<cy>{_CN_Y})年(?P<cm>{_CN_MD})月(?P<cd>{_CN_MD})日"
+    rf"|(?<!\d)(?P<iy>\d{{4}})[-/.](?P<im>\d{{1,2}})[-/.](?P<id>\d{{1,2}})(?!\d)"
+    rf"|(?P<em>{_EN_MONTH})\.?\s+(?P<ed>\d{{1,2}}),?\s+(?P<ey>\d{{4}})"
+    rf"|(?P<ed2>\d{{1,2}})\s+(?P<em2>{_EN_MONTH})\.?,?\s+(?P<ey2>\d{{4}})",
+    re.IGNORECASE,
+)
+COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+_DATE = DATE_RE.pattern
+_ACT = r"(?:施行|实施|执行|生效)"
+_PUB = r"(?:公布|发布|印发|公告)之日"
+#: 自2025年11月8日起正式实施 / 于2025年12月1日起施行
+FIXED_RE = re.compile(rf"(?:自|从|于)?[ ]?(?:{_DATE})[ ]?起?[ ]?(?:正式)?{_ACT}", re.IGNORECASE)
+RELATIVE_RE = re.compile(
+    rf"自{_PUB}起(?:满)?[ ]?(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,4}})[ ]?(?:日|天)(?:后|之后)?(?:起)?(?:正式)?{_ACT}?"
+)
+ON_PUB_RE = re.compile(rf"自{_PUB}起(?:正式)?{_ACT}?|即日起(?:正式)?{_ACT}")
+EN_FIXED_RE = re.compile(
+    r"(?:(?:take[s]?|come[s]?|enter[s]?)\s+(?:into\s+)?(?:effect|force)|effective)"
+    rf"\s+(?:on|from|as\s+of)\s+(?:{_DATE})",
+    re.IGNORECASE,
+)
+EN_ON_PUB_RE = re.compile(
+    r"(?:take[s]?|come[s]?|enter[s]?)\s+(?:into\s+)?(?:effect|force)\s+(?:on|from|as\s+of)\s+the\s+date\s+of\s+"
+    r"(?:its\s+|the\s+)?(?:promulgation|publication|issuance|release|announcement)",
+    re.IGNORECASE,
+)
+SUSPEND_RE = re.compile(r"暂停(?:实施|执行|适用)|\bsuspend", re.IGNORECASE)
+UNTIL_RE = re.compile(rf"(?:至|到|截至|until|through)\s?(?:{_DATE})", re.IGNORECASE)
+UNTIL_END_RE = re.compile(rf"(?:{_DATE})[ ]?(?:止|为止)", re.IGNORECASE)
+FROM_RE = re.compile(rf"(?:自|从|from)\s?(?:{_DATE})", re.IGNORECASE)
+SENTENCE_RE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
+SIGNATURE_LINES = 6
+
+
+@dataclass(frozen=True)
+class Effective:
+    """One entry-into-force statement (``applies_to`` is "all" until clause paths exist)."""
+
+    date: str | None
+    applies_to: str
+    basis: str
+    span: tuple[int, int]
+
+
+def iso(year: int | None, month: int | None, day: int | None) -> str | None:
+    """``YYYY-MM-DD`` when the parts form a real date, else None."""
+    try:
+        return date(year or 0, month or 0, day or 0).isoformat()
+    except (ValueError, TypeError):
+        return None
+
+
+def date_of(m: re.Match[str]) -> str | None:
+    """ISO date from a ``DATE_RE`` match (or a pattern that embeds it)."""
+    g = m.groupdict()
+    if g.get("y"):
+        return iso(int(g["y"]), int(g["m"]), int(g["d"]))
+    if g.get("cy"):
+        return iso(cn_to_int(g["cy"]), cn_to_int(g["cm"]), cn_to_int(g["cd"]))
+    if g.get("iy"):
+        return iso(int(g["iy"]), int(g["im"]), int(g["id"]))
+    if g.get("em"):
+        return iso(int(g["ey"]), MONTHS[g["em"].lower()], int(g["ed"]))
+    if g.get("em2"):
+        return iso(int(g["ey2"]), MONTHS[g["em2"].lower()], int(g["ed2"]))
+    return None
+
+
+def parse_date(raw: str | None) -> str | None:
+    """Parse one written date (``2025年10月09日``, ``20251009``, ``2025-10-9``, ``二〇二五年十月九日``)."""
+    if not raw:
+        return None
+    compact = COMPACT_RE.match(raw)
+    if compact:
+        return iso(*(int(x) for x in compact.groups()))
+    m = DATE_RE.search(raw)
+    return date_of(m) if m else None
+
+
+def sentences(search: str) -> list[tuple[int, int]]:
+    """Sentence spans (split at 。；！？ and line ends)."""
+    return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(search) if m.group().strip()]
+
+
+def signature_date(text: str) -> str | None:
+    """The date of the signature block: the last line among the final ones that is just a date."""
+    lines = [line.strip() for line in text.strip().split("\n")][-SIGNATURE_LINES:]
+    for line in reversed(lines):
+        m = DATE_RE.fullmatch(line) or DATE_RE.fullmatch(line.rstrip("。."))
+        if m:
+            return date_of(m)
+    return None
+
+
+def publish_date(header: dict[str, str], meta: dict[str, str], search: str) -> str | None:
+    """Publication date: header 【发文日期】/【发布日期】, meta PubDate, else the signature date."""
+    for label in ("发文日期", "发布日期", "成文日期"):
+        found = parse_date(header.get(label))
+        if found:
+            return found
+    found = parse_date(meta.get("PubDate"))
+    return found or signature_date(search)
+
+
+def _add_days(iso_date: str | None, days: int) -> str | None:
+    if iso_date is None:
+        return None
+    return (date.fromisoformat(iso_date) + timedelta(days=days)).isoformat()
+
+
+def _sentence_effective(sentence: str, offset: int, published: str | None) -> list[Effective]:
+    """Effective statements in one sentence; earlier, more specific patterns win overlaps."""
+    candidates: list[tuple[re.Match[str], str | None, str]] = []
+    for m in RELATIVE_RE.finditer(sentence):
+        candidates.append((m, _add_days(published, cn_to_int(m.group("n")) or 0), "relative"))
+    for rule in (FIXED_RE, EN_FIXED_RE):
+        candidates += [(m, date_of(m), "fixed") for m in rule.finditer(sentence)]
+    for rule in (ON_PUB_RE, EN_ON_PUB_RE):
+        candidates += [(m, published, "on_publication") for m in rule.finditer(sentence)]
+    out: list[Effective] = []
+    for m, when, basis in candidates:
+        if basis != "relative" and "本" not in sentence and find_numbers(sentence[: m.start()]):
+            continue  # a statement about another document's entry into force
+        span = (offset + m.start(), offset + m.end())
+        if any(e.span[0] < span[1] and span[0] < e.span[1] for e in out):
+            continue
+        out.append(Effective(when, "all", basis, span))
+    return out
+
+
+def effective_dates(search: str, published: str | None) -> list[Effective]:
+    """Every entry-into-force statement outside suspension sentences, in text order."""
+    found: list[Effective] = []
+    for start, end in sentences(search):
+        sentence = search[start:end]
+        if not SUSPEND_RE.search(sentence):
+            found += _sentence_effective(sentence, start, published)
+    found.sort(key=lambda e: e.span)
+    return found
+
+
+@dataclass(frozen=True)
+class Window:
+    """A suspension sentence: its span and the window it states."""
+
+    span: tuple[int, int]
+    start: str | None
+    until: str | None
+
+
+def suspension_windows(search: str, published: str | None) -> list[Window]:
+    """Sentences that suspend something (暂停实施…), with from (stated or publication) and until."""
+    out: list[Window] = []
+    for start, end in sentences(search):
+        sentence = search[start:end]
+        if not SUSPEND_RE.search(sentence):
+            continue
+        until = UNTIL_RE.search(sentence) or UNTIL_END_RE.search(sentence)
+        since = FROM_RE.search(sentence)
+        begin = date_of(since) if since else None
+        end_date = date_of(until) if until else None
+        s, e = start, end
+        while e > s and search[e - 1] in " 。；;":
+            e -= 1
+        out.append(Window((s, e), begin or published, end_date))
+    return out

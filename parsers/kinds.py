@@ -1,0 +1,99 @@
+"""Document kind (announcement / entity_list / news / qa / notice / other) and language.
+
+Heuristics on title, own numbers and text; each decision rests on a marker that is stated in
+the text or URL. Invariant: pure; ``kind`` always returns one of ``KINDS`` and ``language`` one
+of ``LANGUAGES``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from parsers.normalize import is_han, to_simplified
+
+KINDS = ("announcement", "entity_list", "news", "qa", "notice", "other")
+LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+QA_RE = re.compile(
+    r"答记者问|新闻发言人|发言人|政策解读|答问|问答|解读|例行新闻发布会|spokesperson|Q\s?&\s?A|press conference",
+    re.IGNORECASE,
+)
+ENTITY_LIST_RE = re.compile(
+    r"不可靠实体清单|出口管制管控名单|管控名单|关注名单|Unreliable Entity List|control list|watch list",
+    re.IGNORECASE,
+)
+LISTING_RE = re.compile(r"列入|移出|纳入|移除|added to|removed from", re.IGNORECASE)
+NOTICE_RE = re.compile(r"通知|通告|Notice")
+NEWS_HOSTS = (
+    "guancha.cn",
+    "news.cn",
+    "xinhuanet.com",
+    "udn.com",
+    "chinadaily.com.cn",
+    "people.com.cn",
+)
+NEWS_RE = re.compile(
+    r"新华社|记者|观察者网|据.{0,12}报道|综合报道|编辑：|责任编辑|reporter|reported", re.IGNORECASE
+)
+#: Share of Han characters that must change under t2s to call a text traditional.
+TRADITIONAL_SHARE = 0.03
+TRADITIONAL_MIN = 3
+
+
+def language(text: str, url: str | None = None) -> str:
+    """``zh-Hant`` when enough characters are traditional, ``en`` when Han is scarce, else ``zh-Hans``."""
+    sample = text[:5000]
+    han = [c for c in sample if is_han(c)]
+    latin = sum(1 for c in sample if c.isascii() and c.isalpha())
+    if len(han) < 10 and latin > 3 * max(len(han), 1):
+        return "en"
+    if not han:
+        return "en" if latin else "zh-Hans"
+    joined = "".join(han)
+    simplified = to_simplified(joined)
+    changed = sum(1 for a, b in zip(joined, simplified, strict=False) if a != b)
+    if changed >= TRADITIONAL_MIN and changed / len(han) >= TRADITIONAL_SHARE:
+        return "zh-Hant"
+    return "zh-Hans"
+
+
+def _is_news_url(url: str | None) -> bool:
+    host = (urlsplit(url).hostname or "") if url else ""
+    return any(host == h or host.endswith("." + h) for h in NEWS_HOSTS)
+
+
+def kind(
+    search: str,
+    title: str | None,
+    own_types: list[str],
+    url: str | None = None,
+    column: str | None = None,
+) -> str:
+    """Classify a document.
+
+    Args:
+        search: The simplified search copy of the text.
+        title: The document title (simplified or not).
+        own_types: Types (公告/令/通知/…) of the document's own numbers.
+        url: Page URL, if known (news hosts decide ``news``).
+        column: MOFCOM meta ColumnName, if known.
+
+    Returns:
+        One of ``KINDS``.
+    """
+    head = to_simplified(title or "") + "\n" + search[:300]
+    if _is_news_url(url):
+        return "news"
+    if QA_RE.search(to_simplified(title or "")) or (not own_types and QA_RE.search(search[:200])):
+        return "qa"
+    if any(t in ("公告", "令", "决定") for t in own_types):
+        if ENTITY_LIST_RE.search(head) and LISTING_RE.search(search):
+            return "entity_list"
+        return "announcement"
+    if "通知" in own_types or NOTICE_RE.search(to_simplified(title or "")):
+        return "notice"
+    if column and ("新闻" in column or "要闻" in column):
+        return "news"
+    if NEWS_RE.search(search):
+        return "news"
+    return "other"

@@ -1,0 +1,109 @@
+"""Text normalisation: the ``text`` every span points into, and a same-length search copy.
+
+``normalize_text`` produces the output text: HTML entities decoded, literal ``<br>`` turned into
+newlines, full-width digits/letters and safe full-width symbols folded to ASCII, NBSP and
+ideographic spaces made plain spaces, runs of spaces collapsed, lines stripped, blank lines
+dropped. Chinese punctuation (，。：；（）《》【】〔〕) is kept as written — it carries meaning and
+the contract example keeps it.
+
+``search_copy`` converts traditional to simplified characters (OpenCC ``t2s``) for pattern
+matching only. Invariant: ``len(search_copy(t)) == len(t)`` and position i of the copy comes from
+position i of ``t``, so a match span in the copy is a valid span in ``t``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+#: Full-width symbols whose ASCII twin means the same thing in every context we parse.
+SAFE_SYMBOLS = {
+    "％": "%",
+    "＋": "+",
+    "－": "-",
+    "．": ".",
+    "／": "/",
+    "＝": "=",
+    "＜": "<",
+    "＞": ">",
+    "～": "~",
+    "＆": "&",
+    "＃": "#",
+    "＊": "*",
+    "＿": "_",
+    "＠": "@",
+}
+BR_RE = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
+SPACES_RE = re.compile(r"[ \t\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _fold_char(ch: str) -> str:
+    code = ord(ch)
+    if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+        return chr(code - 0xFEE0)
+    return SAFE_SYMBOLS.get(ch, ch)
+
+
+FOLD_TABLE = str.maketrans(
+    {chr(c): _fold_char(chr(c)) for c in range(0xFF01, 0xFF5F) if _fold_char(chr(c)) != chr(c)}
+)
+
+
+def normalize_text(raw: str) -> str:
+    """Return the normalised plain text that a record's spans point into.
+
+    Args:
+        raw: Text as extracted from a page or file.
+
+    Returns:
+        Lines stripped and non-empty, each ending with ``\\n`` (empty input → "").
+    """
+    text = NEWLINES_RE.sub("\n", raw or "")
+    text = BR_RE.sub("\n", text)
+    text = html.unescape(text)
+    text = BR_RE.sub("\n", text)  # entities may have spelled a <br>
+    text = CONTROL_RE.sub("", text).translate(FOLD_TABLE)
+    lines = (SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
+    kept = [line for line in lines if line]
+    return "".join(line + "\n" for line in kept)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # local import keeps module import cheap
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified (OpenCC t2s); may change length (phrase conversions)."""
+    return _t2s().convert(text)
+
+
+def search_copy(text: str) -> str:
+    """Simplified-character copy of ``text`` with exactly the same length and alignment.
+
+    OpenCC converts phrase by phrase; when a conversion changes the length, the text is
+    converted character by character instead, keeping any character whose conversion is not
+    a single character.
+    """
+    if not text:
+        return text
+    converted = to_simplified(text)
+    if len(converted) == len(text):
+        return converted
+    lines = []
+    for line in text.split("\n"):
+        done = to_simplified(line)
+        if len(done) != len(line):
+            done = "".join(c if len(c := to_simplified(ch)) == 1 else ch for ch in line)
+        lines.append(done)
+    return "\n".join(lines)
+
+
+def is_han(ch: str) -> bool:
+    """True for a CJK unified ideograph (basic block or extension A)."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"

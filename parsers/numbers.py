@@ -1,0 +1,263 @@
+"""Document numbers (文号) in every spelling seen, and how a document relates to the ones it cites.
+
+Forms handled (matched on the simplified search copy, so 號/商務部 work too):
+``商务部 海关总署公告2025年第58号`` (joint issuers joined by space, 、 or nothing),
+``商务部公告2025第62号`` (no 年), header lines without 号, ``不可靠实体清单工作机制公告〔2025〕10号``,
+``（2025）第70号``, ``公告第61号`` / ``61号公告`` (year inferred later), ``2025 年第 61 号``,
+Chinese numerals (``第一号``), ``商务部令2024年第1号`` (type 令), continuation lists
+(``第55号、第56号``), English ``Announcement No. 61 of 2025``, ``MOFCOM Announcement [2025] No. 61``
+and ``Announcement 70/2025``.
+
+Invariant: every ``Mention.span`` is a [start, end) range into the text that was searched and
+``text[start:end] == mention.text``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Issuer spellings → the short simplified name used in records.
+ISSUERS = {
+    "中华人民共和国商务部": "商务部",
+    "商务部": "商务部",
+    "中华人民共和国海关总署": "海关总署",
+    "海关总署": "海关总署",
+    "不可靠实体清单工作机制": "不可靠实体清单工作机制",
+    "国务院关税税则委员会": "国务院关税税则委员会",
+    "国家发展和改革委员会": "国家发展改革委",
+    "国家发展改革委": "国家发展改革委",
+    "工业和信息化部": "工业和信息化部",
+    "科学技术部": "科技部",
+    "科技部": "科技部",
+    "国家原子能机构": "国家原子能机构",
+    "国家国防科技工业局": "国家国防科技工业局",
+    "中央军委装备发展部": "中央军委装备发展部",
+    "公安部": "公安部",
+    "外交部": "外交部",
+    "财政部": "财政部",
+    "国家市场监督管理总局": "市场监管总局",
+    "市场监管总局": "市场监管总局",
+    "国家密码管理局": "国家密码管理局",
+}
+EN_ISSUERS = {
+    "mofcom": "商务部",
+    "ministry of commerce": "商务部",
+    "gacc": "海关总署",
+    "gac": "海关总署",
+    "general administration of customs": "海关总署",
+    "customs": "海关总署",
+}
+EN_TYPES = {
+    "announcement": "公告",
+    "order": "令",
+    "decree": "令",
+    "notice": "通知",
+    "decision": "决定",
+}
+CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+_ISSUER = "|".join(sorted(ISSUERS, key=len, reverse=True))
+_ISSUERS = rf"(?:{_ISSUER})(?:[ 、，,和与及]{{0,2}}(?:{_ISSUER}))*"
+_NUM = r"(?:\d{1,4}|[〇零一二两三四五六七八九十百]{1,6})"
+_YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
+_OPEN, _CLOSE = r"[〔\[（(【［]", r"[〕\]）)】］]"
+#: One Chinese number; groups y/n per form, h = 号 present, t = type before, t2 = type after.
+NUMBER_RE = re.compile(
+    rf"(?P<iss>{_ISSUERS})?[ ]?(?P<t>公告|令|通知|决定)?[ ]?"
+    rf"(?:(?P<y1>{_YEAR})[ ]?年?[ ]?第[ ]?(?P<n1>{_NUM})[ ]?(?P<h1>号)?"
+    rf"|{_OPEN}[ ]?(?P<y2>{_YEAR})[ ]?年?[ ]?{_CLOSE}[ ]?第?[ ]?(?P<n2>{_NUM})[ ]?(?P<h2>号)?"
+    rf"|第[ ]?(?P<n3>{_NUM})[ ]?(?P<h3>号)"
+    rf"|(?<![\d第])(?P<n4>\d{{1,4}})[ ]?(?P<h4>号)(?=公告|令))"
+    rf"(?P<t2>公告|令)?"
+)
+#: ``、第56号`` / ``和2025年第57号`` right after a number: same issuers, type and year.
+CONTINUATION_RE = re.compile(
+    rf"[ ]?[、，,和及与][ ]?(?:(?P<y>{_YEAR})[ ]?年?[ ]?)?第?[ ]?(?P<n>{_NUM})[ ]?号(?P<t2>公告|令)?"
+)
+_EN_ISSUER = (
+    r"MOFCOM|Ministry\s+of\s+Commerce|GACC?|General\s+Administration\s+of\s+Customs|Customs"
+)
+EN_NUMBER_RE = re.compile(
+    rf"(?P<iss>(?:the\s+)?(?:{_EN_ISSUER})(?:\s*(?:and|&|/|,)\s*(?:the\s+)?(?:{_EN_ISSUER}))*)?\s*"
+    r"(?P<t>Announcement|Order|Decree|Notice|Decision)\s*"
+    r"(?:No\.?\s*(?P<n1>\d{1,4})\s*(?:of|,)\s*(?:the\s+year\s+)?(?P<y1>\d{4})"
+    r"|\[(?P<y2>\d{4})\]\s*No\.?\s*(?P<n2>\d{1,4})"
+    r"|(?P<n3>\d{1,4})\s*/\s*(?P<y3>\d{4})"
+    r"|No\.?\s*(?P<n4>\d{1,4})\b)",
+    re.IGNORECASE,
+)
+#: Without 号 a number must end the clause, or ``第一批`` would count.
+NO_HAO_END_RE = re.compile(r"[\s，。；：、,.;:)）》”\"]|$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A document number as found in the text (year None when the text gives none)."""
+
+    text: str
+    issuers: tuple[str, ...]
+    type: str | None
+    year: int | None
+    seq: int
+    span: tuple[int, int]
+
+
+def cn_to_int(raw: str) -> int | None:
+    """``61`` / ``六十一`` / ``二〇二五`` / ``一百零五`` → int; None when not a number."""
+    raw = raw.strip()
+    if raw.isdigit():
+        return int(raw)
+    if not raw or any(c not in CN_DIGITS and c not in "十百" for c in raw):
+        return None
+    if "十" not in raw and "百" not in raw:
+        return int("".join(str(CN_DIGITS[c]) for c in raw))
+    total, current = 0, 0
+    for c in raw:
+        if c in CN_DIGITS:
+            current = CN_DIGITS[c]
+        elif c == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:  # 十
+            total += (current or 1) * 10
+            current = 0
+    return total + current
+
+
+def _issuers(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    found = re.findall(_ISSUER, raw)
+    out: list[str] = []
+    for name in found:
+        short = ISSUERS[name]
+        if short not in out:
+            out.append(short)
+    return tuple(out)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " 、，,和与及":
+        start += 1
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    return start, end
+
+
+def _accept(m: re.Match[str], search: str) -> bool:
+    has_hao = any(m.group(f"h{i}") for i in range(1, 5))
+    if has_hao:
+        # a bare 第N号 needs an issuer or a type beside it (附件第1号 is not a document)
+        return bool(
+            m.group("n1") or m.group("n2") or m.group("iss") or m.group("t") or m.group("t2")
+        )
+    if not (m.group("iss") or m.group("t")) or not (m.group("y1") or m.group("y2")):
+        return False
+    digits = m.group("n1") or m.group("n2") or ""
+    return digits.isdigit() and bool(NO_HAO_END_RE.match(search, m.end()))
+
+
+def _from_match(m: re.Match[str], text: str) -> Mention | None:
+    n = next((m.group(f"n{i}") for i in range(1, 5) if m.group(f"n{i}")), None)
+    y = m.group("y1") or m.group("y2")
+    seq = cn_to_int(n or "")
+    year = cn_to_int(y) if y else None
+    if seq is None or seq == 0 or (year is not None and not 1949 <= year <= 2100):
+        return None
+    start, end = _trimmed(text, m.start(), m.end())
+    kind = m.group("t") or m.group("t2")
+    return Mention(text[start:end], _issuers(m.group("iss")), kind, year, seq, (start, end))
+
+
+def _continuations(first: Mention, search: str, text: str, pos: int) -> list[Mention]:
+    out: list[Mention] = []
+    while (c := CONTINUATION_RE.match(search, pos)) is not None:
+        seq = cn_to_int(c.group("n"))
+        year = cn_to_int(c.group("y")) if c.group("y") else first.year
+        if not seq:
+            break
+        start, end = _trimmed(text, c.start(), c.end())
+        out.append(
+            Mention(
+                text[start:end], first.issuers, first.type or c.group("t2"), year, seq, (start, end)
+            )
+        )
+        pos = c.end()
+    return out
+
+
+def find_numbers(text: str, search: str | None = None) -> list[Mention]:
+    """Every document number in ``text`` in order of appearance.
+
+    Args:
+        text: The normalised text (spans and ``Mention.text`` come from it).
+        search: Its same-length simplified copy (``normalize.search_copy``); ``text`` if None.
+
+    Returns:
+        Mentions sorted by start offset, non-overlapping.
+    """
+    search = text if search is None or len(search) != len(text) else search
+    found: list[Mention] = []
+    for m in NUMBER_RE.finditer(search):
+        if not _accept(m, search):
+            continue
+        mention = _from_match(m, text)
+        if mention is None:
+            continue
+        found.append(mention)
+        found.extend(_continuations(mention, search, text, m.end()))
+    for m in EN_NUMBER_RE.finditer(text):
+        n = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
+        y = m.group("y1") or m.group("y2") or m.group("y3")
+        iss = m.group("iss") or ""
+        names = re.split(r"\s*(?:and|&|/|,)\s*", re.sub(r"\bthe\s+", "", iss.strip(), flags=re.I))
+        issuers = tuple(
+            dict.fromkeys(
+                EN_ISSUERS[k]
+                for k in (re.sub(r"\s+", " ", x.lower()) for x in names)
+                if k in EN_ISSUERS
+            )
+        )
+        start, end = _trimmed(text, m.start(), m.end())
+        found.append(
+            Mention(
+                text[start:end],
+                issuers,
+                EN_TYPES[m.group("t").lower()],
+                int(y) if y else None,
+                int(n),
+                (start, end),
+            )
+        )
+    found.sort(key=lambda x: x.span)
+    out: list[Mention] = []
+    for mention in found:
+        if out and mention.span[0] < out[-1].span[1]:
+            continue
+        out.append(mention)
+    return out
+
+
+def same_document(a: Mention, b: Mention) -> bool:
+    """True when two mentions can name the same document (missing parts are compatible)."""
+    if a.seq != b.seq:
+        return False
+    if a.year is not None and b.year is not None and a.year != b.year:
+        return False
+    if a.type and b.type and a.type != b.type:
+        return False
+    return not (a.issuers and b.issuers and a.issuers != b.issuers)
