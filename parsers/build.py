@@ -27,6 +27,10 @@ LEGAL_TITLE_RE = re.compile(r"《([^《》\n]{2,80})》")
 LEGAL_ENDINGS = ("法", "条例", "规定", "办法", "细则", "规则")
 OWN_LINE_LABEL = "发布文号"
 OWN_SEARCH_LINES = 3
+TITLE_SEARCH_LINES = 4
+TITLE_MAX_CHARS = 100
+TITLE_BAD_ENDINGS = ("。", "：", ":", "；", "，")
+HEADER_LINE_RE = re.compile(r"^【?(?:发布单位|发布文号|发文日期|发布日期|成文日期|发布机构)")
 HTML_EXTS = (".html", ".htm", ".shtml", ".xhtml")
 BINARY_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
 HTML_SNIFF_RE = re.compile(
@@ -172,12 +176,19 @@ def summary_en(
 
 
 def _title_from_text(text: str, mentions: list[Mention]) -> str | None:
-    lines = [(a, b) for a, b in _lines(text) if b > a]
-    for a, b in lines[:2]:
-        covered = any(m.span[0] <= a + 1 and m.span[1] >= b - 1 for m in mentions)
-        if not covered:
-            return text[a:b][:300]
-    return text[lines[0][0] : lines[0][1]][:300] if lines else None
+    """First early line that reads like a title; else a line that is only a number; else None."""
+    number_line = None
+    for a, b in [(a, b) for a, b in _lines(text) if b > a][:TITLE_SEARCH_LINES]:
+        line = text[a:b]
+        if any(m.span[0] <= a + 1 and m.span[1] >= b - 1 for m in mentions):
+            number_line = number_line or line
+            continue
+        if HEADER_LINE_RE.match(line):
+            continue
+        if len(line) <= TITLE_MAX_CHARS and not line.endswith(TITLE_BAD_ENDINGS):
+            return line
+        break
+    return number_line
 
 
 def build_record(
