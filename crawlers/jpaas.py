@@ -203,6 +203,8 @@ class JpaasSpider(RegwatchSpider):
             self.parse_api,
             kind="list",
             entry=page == 1,
+            # page 1 may be asked twice in a run (cached params refused, column re-read)
+            dont_filter=page == 1,
             headers={"Referer": column_url, "X-Requested-With": "XMLHttpRequest"},
             meta={
                 "column_url": column_url,

@@ -192,3 +192,17 @@ def test_aqygzj_pages_decode_as_utf8(site, tmp_path: Path) -> None:
             assert titles[version.canonical_url][:12] in text
             checked += 1
     assert checked == len(titles)
+
+
+def test_refused_cached_params_send_the_spider_back_to_the_column_page(site, tmp_path) -> None:
+    db_path = tmp_path / "rw.db"
+    assert crawl(db_path, site.url, "gov_mofcom_zcfb")[0] == 0
+    site.set_fault("apifail", "/api-gateway/", host="www.mofcom.gov.cn", times=1)
+    site.log(clear=True)
+    code, result = crawl(db_path, site.url, "gov_mofcom_zcfb")
+    assert code == 0, result
+    paths = [e["path"] for e in site.log() if e["path"] != "/robots.txt"]
+    assert paths.count("/zwgk/zcfb/index.html") == 1  # re-read once after the refusal
+    assert paths.count("/api-gateway/jpaas-publish-server/front/page/build/unit") == 2
+    refused = rows(db_path, "select outcome from fetch_log where outcome = 'api_error'")
+    assert refused == [("api_error",)]
