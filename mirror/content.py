@@ -159,11 +159,12 @@ def _hoist(table: dict, allowed: frozenset[str], into: dict) -> dict:
     """Move keys that do not belong to a sub-table up into its parent (TOML scoping slip).
 
     ``CONTENT.md`` shows ``body = …`` written after the ``[header]`` table; TOML then files it
-    under ``header``. Such keys are lifted to the parent unless the parent already has them.
+    under ``header``. Such keys are lifted to the parent; a key present in both is an error.
     """
     for key in [k for k in table if k not in allowed]:
-        value = table.pop(key)
-        into.setdefault(key, value)
+        if key in into:
+            raise ValueError(f"{key!r} is given twice (once inside a sub-table)")
+        into[key] = table.pop(key)
     return table
 
 
@@ -179,6 +180,7 @@ def _normalise(data: dict) -> dict:
     for rev in revisions:
         if isinstance(rev.get("header"), dict):
             rev["header"] = _hoist(dict(rev["header"]), HEADER_KEYS, rev)
+        _hoist(rev, REVISABLE | {"from_state"}, data)
     data["revisions"] = revisions
     return data
 
