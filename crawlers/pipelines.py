@@ -71,6 +71,7 @@ class StorePipeline:
             result = db_store.store_page(self.store.session, self.run_id, item)
             self.stats.inc_value(OUTCOME_STATS.get(result.outcome, f"regwatch/{result.outcome}"))
             self.stats.inc_value(f"regwatch/{item.kind}_pages")
+            self.stats.inc_value("regwatch/pages_fetched")
         elif isinstance(item, FetchEvent):
             db_store.record_fetch(self.store.session, self.run_id, item)
             if item.kind in ("column", "list") and item.outcome == "ok":

@@ -123,8 +123,12 @@ def run_crawl(options: CrawlOptions) -> dict[str, SourceOutcome]:
 
     settings = crawl_settings(options)
     # The regwatch CLI configures logging itself; only a bare run gets Scrapy's root handler.
-    settings.set("LOG_INSTALL_ROOT_HANDLER", not logging.getLogger().handlers, priority="cmdline")
+    own_logging = not logging.getLogger().handlers
+    settings.set("LOG_INSTALL_ROOT_HANDLER", own_logging, priority="cmdline")
     process = CrawlerProcess(settings)
+    if not own_logging:  # Scrapy's dictConfig set its loggers to DEBUG; honour the CLI's level
+        for name in ("scrapy", "twisted", "py.warnings"):
+            logging.getLogger(name).setLevel(logging.getLogger().level or options.log_level)
     crawlers = {}
     progress = (
         _Progress.create(options.sources) if options.progress and sys.stderr.isatty() else None

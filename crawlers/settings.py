@@ -49,6 +49,7 @@ REMOTE_CONTROL_ENABLED = False
 # (scrapy.utils.request.RequestFingerprinter) is the only one, so it is not set here.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.logformat.ShortItemLogFormatter"
 FEEDS: dict[str, dict] = {}
 
 DEFAULT_REQUEST_HEADERS = {
