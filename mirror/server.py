@@ -269,7 +269,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.mode == "slow":
             time.sleep(fault.seconds)
-        resp = _fault_response(fault, host) or app.site().respond(host, path, query)
+        try:
+            resp = _fault_response(fault, host) or app.site().respond(host, path, query)
+        except Exception:  # a content/template bug: answer 500 and say why on stderr
+            LOG.exception("mirror failed on %s%s", host, path)
+            resp = Response(500, "text/plain; charset=UTF-8", b"mirror error\n")
         if fault is not None and fault.mode == "truncate":
             resp.body = resp.body[: len(resp.body) // 2]
         app._record(host, path, query, resp.status, mode)
