@@ -123,20 +123,22 @@ def _relations(
         ref = Reference(_ref(m, year), _relation(search, m.span, bounds), m.span)
         refs.setdefault((ref.target, ref.relation), ref)
     suspensions: dict[DocRef, Suspension] = {}
-    previous: list[Mention] = []
     for window in dates.suspension_windows(search, published):
         a, b = window.span
-        inside = [m for m in others if a <= m.span[0] < b]
-        targets = inside or previous
+        targets = [m for m in others if a <= m.span[0] < b]
+        if not targets:  # 该措施…暂停实施: the measure was named in the sentence before
+            before = [(x, y) for x, y in bounds if y <= a]
+            if before:
+                x, y = before[-1]
+                targets = [m for m in others if x <= m.span[0] < y]
         for m in targets:
             target = _ref(m, year)
             suspensions.setdefault(
                 target, Suspension(target, "all", window.start, window.until, window.span)
             )
-            ref = Reference(target, "suspends", m.span)
-            refs.setdefault((target, "suspends"), ref)
-        previous = inside
-    return list(refs.values()), list(suspensions.values())
+            refs.pop((target, _relation(search, m.span, bounds)), None)
+            refs.setdefault((target, "suspends"), Reference(target, "suspends", m.span))
+    return sorted(refs.values(), key=lambda r: r.span), list(suspensions.values())
 
 
 def legal_basis(search: str) -> list[str]:
@@ -207,14 +209,14 @@ def build_record(
     if len(search) != len(text):
         warns.append("simplified copy changed length; searching the text as written")
         search = text
-    mentions = _safe(warns, "numbers", lambda: find_numbers(text, search), [])
-    head = (
+    mentions: list[Mention] = _safe(warns, "numbers", lambda: find_numbers(text, search), [])
+    head: dict[str, str] = (
         header if header is not None else _safe(warns, "header", lambda: parse_header(search), {})
     )
-    published = _safe(
+    published: str | None = _safe(
         warns, "publish date", lambda: dates.publish_date(head, meta or {}, search), None
     )
-    own = _safe(warns, "own number", lambda: _own_mentions(text, mentions), [])
+    own: list[Mention] = _safe(warns, "own number", lambda: _own_mentions(text, mentions), [])
     year = next((m.year for m in own if m.year), None) or (
         int(published[:4]) if published else None
     )
@@ -222,17 +224,17 @@ def build_record(
     for m in own:
         if m.year is None and year is not None:
             warns.append(f"year of own number {m.text!r} inferred as {year}")
-        if (m.year or year) is None:
+        own_year = m.year or year
+        if own_year is None:
             warns.append(f"own number {m.text!r} has no year; left out")
             continue
-        numbers.append(
-            DocNumber(m.text, m.issuers, m.type or "其他", m.year or year, m.seq, m.span)
-        )
+        numbers.append(DocNumber(m.text, m.issuers, m.type or "其他", own_year, m.seq, m.span))
     others = [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
+    no_relations: tuple[list[Reference], list[Suspension]] = ([], [])
     refs, susp = _safe(
-        warns, "references", lambda: _relations(search, own, others, published, year), ([], [])
+        warns, "references", lambda: _relations(search, own, others, published, year), no_relations
     )
-    effective = _safe(
+    effective: list[dates.Effective] = _safe(
         warns, "effective dates", lambda: dates.effective_dates(search, published), []
     )
     title = squash(title or "") or _title_from_text(text, mentions)
@@ -242,7 +244,7 @@ def build_record(
     rec_kind = _safe(
         warns, "kind", lambda: kinds.kind(search, title, own_types, url, column), "other"
     )
-    basis = _safe(warns, "legal basis", lambda: legal_basis(search), [])
+    basis: list[str] = _safe(warns, "legal basis", lambda: legal_basis(search), [])
     summary = _safe(
         warns, "summary", lambda: summary_en(rec_kind, numbers, published, effective, susp), ""
     )

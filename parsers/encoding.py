@@ -88,17 +88,17 @@ def decode_html(body: bytes, content_type: str | None) -> Decoded:
     body = bytes(body or b"")
     for bom, enc in BOMS:
         if body.startswith(bom):
-            text = body[len(bom) :].decode(enc, errors="replace")
-            return Decoded(text, enc, f"byte-order mark ({enc})")
+            bom_text = body[len(bom) :].decode(enc, errors="replace")
+            return Decoded(bom_text, enc, f"byte-order mark ({enc})")
     notes: list[str] = []
     for label, where in _declared(body, content_type):
-        enc = normalize_label(label)
-        if enc is None:
+        codec = normalize_label(label)
+        if codec is None:
             notes.append(f"unknown charset {label!r} in {where}")
             continue
-        text = _try(body, enc)
+        text = _try(body, codec)
         if text is not None:
-            return Decoded(text, enc, f"charset {label.lower()} in {where}")
+            return Decoded(text, codec, f"charset {label.lower()} in {where}")
         notes.append(f"charset {label.lower()} in {where} does not decode the body")
     suffix = f" ({'; '.join(notes)})" if notes else ""
     text = _try(body, "utf-8")
@@ -107,7 +107,8 @@ def decode_html(body: bytes, content_type: str | None) -> Decoded:
     text = _try(body, "gb18030")
     if text is not None:
         return Decoded(text, "gb18030", f"not UTF-8, decodes as GB18030{suffix}")
-    text = body.decode("utf-8", errors="replace")
     return Decoded(
-        text, "utf-8", f"undecodable bytes replaced, read as UTF-8 as a last resort{suffix}"
+        body.decode("utf-8", errors="replace"),
+        "utf-8",
+        f"undecodable bytes replaced, read as UTF-8 as a last resort{suffix}",
     )

@@ -74,6 +74,8 @@ _ISSUER = "|".join(sorted(ISSUERS, key=len, reverse=True))
 _ISSUERS = rf"(?:{_ISSUER})(?:[ 、，,和与及]{{0,2}}(?:{_ISSUER}))*"
 _NUM = r"(?:\d{1,4}|[〇零一二两三四五六七八九十百]{1,6})"
 _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
+#: 令 after a number is the type unless it starts a word (令牌, 令人, 令其).
+_LING = r"令(?![牌人其])"
 _OPEN, _CLOSE = r"[〔\[（(【［]", r"[〕\]）)】］]"
 #: One Chinese number; groups y/n per form, h = 号 present, t = type before, t2 = type after.
 NUMBER_RE = re.compile(
@@ -81,8 +83,8 @@ NUMBER_RE = re.compile(
     rf"(?:(?P<y1>{_YEAR})[ ]?年?[ ]?第[ ]?(?P<n1>{_NUM})[ ]?(?P<h1>号)?"
     rf"|{_OPEN}[ ]?(?P<y2>{_YEAR})[ ]?年?[ ]?{_CLOSE}[ ]?第?[ ]?(?P<n2>{_NUM})[ ]?(?P<h2>号)?"
     rf"|第[ ]?(?P<n3>{_NUM})[ ]?(?P<h3>号)"
-    rf"|(?<![\d第])(?P<n4>\d{{1,4}})[ ]?(?P<h4>号)(?=公告|令))"
-    rf"(?P<t2>公告|令)?"
+    rf"|(?<![\d第])(?P<n4>\d{{1,4}})[ ]?(?P<h4>号)(?=公告|{_LING}))"
+    rf"(?P<t2>公告|{_LING})?"
 )
 #: ``、第56号`` / ``和2025年第57号`` right after a number: same issuers, type and year.
 CONTINUATION_RE = re.compile(

@@ -1,0 +1,141 @@
+"""Publication, entry-into-force and suspension dates."""
+
+import pytest
+
+from parsers import parse_text
+from parsers.dates import (
+    effective_dates,
+    parse_date,
+    publish_date,
+    signature_date,
+    suspension_windows,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2025年10月09日", "2025-10-09"),
+        ("2025年10月9日", "2025-10-09"),
+        ("2025 年 10 月 9 日", "2025-10-09"),
+        ("20251009", "2025-10-09"),
+        ("2025-10-9", "2025-10-09"),
+        ("2025/10/09", "2025-10-09"),
+        ("2025-10-09 15:30", "2025-10-09"),
+        ("二〇二五年十月九日", "2025-10-09"),
+        ("二〇二五年十二月三十一日", "2025-12-31"),
+        ("October 9, 2025", "2025-10-09"),
+        ("9 Oct 2025", "2025-10-09"),
+        ("2025年2月30日", None),
+        ("20251399", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_date(raw: str | None, iso: str | None) -> None:
+    assert parse_date(raw) == iso
+
+
+def test_publish_date_order_header_meta_signature() -> None:
+    sig = "正文。\n商务部\n2025年10月8日\n"
+    assert (
+        publish_date({"发文日期": "2025年10月09日"}, {"PubDate": "2025-10-07 10:00"}, sig)
+        == "2025-10-09"
+    )
+    assert publish_date({"发布日期": "2025-10-9"}, {}, sig) == "2025-10-09"
+    assert publish_date({}, {"PubDate": "2025-10-07 10:00"}, sig) == "2025-10-07"
+    assert publish_date({}, {}, sig) == "2025-10-08"
+    assert publish_date({}, {}, "没有日期。") is None
+
+
+def test_signature_date_only_from_a_line_of_its_own() -> None:
+    assert signature_date("本公告自2025年11月8日起实施。\n商务部") is None
+    assert signature_date("正文\n商务部\n二〇二五年十月九日\n") == "2025-10-09"
+
+
+def eff(text: str, published: str | None = "2025-10-09") -> list[tuple]:
+    out = []
+    for e in effective_dates(text, published):
+        out.append((e.date, e.basis, e.applies_to, text[e.span[0] : e.span[1]]))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "本公告自2025年11月8日起正式实施。",
+            [("2025-11-08", "fixed", "all", "自2025年11月8日起正式实施")],
+        ),
+        (
+            "本规定于2025年12月1日起施行。",
+            [("2025-12-01", "fixed", "all", "于2025年12月1日起施行")],
+        ),
+        ("本公告自公布之日起实施。", [("2025-10-09", "on_publication", "all", "自公布之日起实施")]),
+        ("本公告自发布之日起施行。", [("2025-10-09", "on_publication", "all", "自发布之日起施行")]),
+        ("本决定即日起执行。", [("2025-10-09", "on_publication", "all", "即日起执行")]),
+        (
+            "本办法自公布之日起30日后施行。",
+            [("2025-11-08", "relative", "all", "自公布之日起30日后施行")],
+        ),
+        (
+            "本办法自公布之日起三十日后施行。",
+            [("2025-11-08", "relative", "all", "自公布之日起三十日后施行")],
+        ),
+        (
+            "This announcement shall take effect on December 1, 2025.",
+            [("2025-12-01", "fixed", "all", "take effect on December 1, 2025")],
+        ),
+        (
+            "It shall come into force as of the date of promulgation.",
+            [
+                (
+                    "2025-10-09",
+                    "on_publication",
+                    "all",
+                    "come into force as of the date of promulgation",
+                )
+            ],
+        ),
+        ("商务部公告2025年第18号自2025年4月4日起实施。", []),
+        ("自2025年11月7日起暂停实施。", []),
+    ],
+)
+def test_effective_statements(text: str, expected: list[tuple]) -> None:
+    assert eff(text) == expected
+
+
+def test_relative_and_on_publication_without_publish_date_have_no_date() -> None:
+    assert eff("本办法自公布之日起30日后施行。本公告自公布之日起实施。", None) == [
+        (None, "relative", "all", "自公布之日起30日后施行"),
+        (None, "on_publication", "all", "自公布之日起实施"),
+    ]
+
+
+def test_several_effective_statements_in_order() -> None:
+    text = "一、第一项自2025年12月1日起实施。\n二、其余条款自公布之日起实施。"
+    assert [(d, b) for d, b, _, _ in eff(text)] == [
+        ("2025-12-01", "fixed"),
+        ("2025-10-09", "on_publication"),
+    ]
+
+
+def test_suspension_window_stated_and_default_start() -> None:
+    text = "一、上述措施自2025年11月10日起暂停实施至2026年11月10日。\n二、另一措施暂停执行，2026年1月1日止。"
+    got = [
+        (w.start, w.until, text[w.span[0] : w.span[1]][:6])
+        for w in suspension_windows(text, "2025-11-07")
+    ]
+    assert got == [
+        ("2025-11-10", "2026-11-10", "一、上述措施"),
+        ("2025-11-07", "2026-01-01", "二、另一措施"),
+    ]
+
+
+def test_suspension_targets_from_previous_sentence() -> None:
+    rec = parse_text(
+        "商务部公告2025年第90号\n商务部公告2025年第61号规定的措施。该措施自即日起暂停实施至2026年11月10日。"
+    ).to_dict()
+    assert [(s["target"]["seq"], s["from"], s["until"]) for s in rec["suspensions"]] == [
+        (61, None, "2026-11-10")
+    ]

@@ -1,0 +1,58 @@
+"""Kind and language decisions."""
+
+import pytest
+
+from parsers import parse_text
+from parsers.kinds import kind, language
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("商务部公告2025年第61号，决定对相关物项实施出口管制。", "zh-Hans"),
+        ("商務部公告2025年第61號，決定對相關物項實施出口管制。", "zh-Hant"),
+        ("MOFCOM Announcement No. 61 of 2025 on export controls.", "en"),
+        ("Export controls (出口管制) on rare earth items were announced today by MOFCOM.", "en"),
+        ("", "zh-Hans"),
+    ],
+)
+def test_language(text: str, lang: str) -> None:
+    assert language(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "own", "url", "expected"),
+    [
+        (
+            "公布对稀土相关技术实施出口管制的决定",
+            "决定对稀土技术实施管制。",
+            ["公告"],
+            None,
+            "announcement",
+        ),
+        ("商务部令2024年第1号", "现予公布。", ["令"], None, "announcement"),
+        (
+            "不可靠实体清单工作机制公告",
+            "决定将以下实体列入不可靠实体清单。",
+            ["公告"],
+            None,
+            "entity_list",
+        ),
+        ("商务部新闻发言人答记者问", "问：……答：……", [], None, "qa"),
+        ("关于做好两用物项出口管理工作的通知", "各有关单位：", [], None, "notice"),
+        ("稀土新规落地", "记者从商务部获悉。", [], None, "news"),
+        ("任意标题", "正文。", [], "https://www.guancha.cn/politics/2025_10_09_1.shtml", "news"),
+        ("联系方式", "电话：12345678", [], None, "other"),
+    ],
+)
+def test_kind(title: str, text: str, own: list[str], url: str | None, expected: str) -> None:
+    assert kind(text, title, own, url) == expected
+
+
+def test_news_column_from_meta() -> None:
+    assert kind("正文。", "标题", [], None, "商务新闻") == "news"
+
+
+def test_kind_through_parse_text_for_an_entity_list() -> None:
+    rec = parse_text("商务部公告2026年第30号\n商务部决定将下列实体列入出口管制管控名单。").to_dict()
+    assert rec["kind"] == "entity_list"

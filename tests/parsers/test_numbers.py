@@ -1,0 +1,178 @@
+"""Document numbers in every written form, and own-number vs reference decisions."""
+
+import pytest
+
+from parsers import parse_text
+from parsers.normalize import normalize_text, search_copy
+from parsers.numbers import cn_to_int, find_numbers
+
+
+def numbers(raw: str) -> list[tuple]:
+    text = normalize_text(raw).rstrip("\n")
+    found = find_numbers(text, search_copy(text))
+    for m in found:
+        assert text[m.span[0] : m.span[1]] == m.text
+    return [(m.text, m.issuers, m.type, m.year, m.seq) for m in found]
+
+
+MOF, GAC = "商务部", "海关总署"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "商务部 海关总署公告2025年第58号",
+            ("商务部 海关总署公告2025年第58号", (MOF, GAC), "公告", 2025, 58),
+        ),
+        (
+            "商务部、海关总署公告2025年第55号",
+            ("商务部、海关总署公告2025年第55号", (MOF, GAC), "公告", 2025, 55),
+        ),
+        (
+            "商务部海关总署公告2025年第56号",
+            ("商务部海关总署公告2025年第56号", (MOF, GAC), "公告", 2025, 56),
+        ),
+        ("见商务部公告2025第62号。", ("商务部公告2025第62号", (MOF,), "公告", 2025, 62)),
+        (
+            "【发布文号】商务部 海关总署公告2025年第58\n",
+            ("商务部 海关总署公告2025年第58", (MOF, GAC), "公告", 2025, 58),
+        ),
+        (
+            "不可靠实体清单工作机制公告〔2025〕10号",
+            (
+                "不可靠实体清单工作机制公告〔2025〕10号",
+                ("不可靠实体清单工作机制",),
+                "公告",
+                2025,
+                10,
+            ),
+        ),
+        (
+            "不可靠實體清單工作機制〔2025〕10號",
+            ("不可靠實體清單工作機制〔2025〕10號", ("不可靠实体清单工作机制",), None, 2025, 10),
+        ),
+        ("公告（2025）第70號", ("公告（2025）第70號", (), "公告", 2025, 70)),
+        ("商務部公告第61號", ("商務部公告第61號", (MOF,), "公告", None, 61)),
+        (
+            "《商務部公告 2025 年第 61 號》",
+            ("商務部公告 2025 年第 61 號", (MOF,), "公告", 2025, 61),
+        ),
+        ("商务部公告２０２５年第６１号", ("商务部公告2025年第61号", (MOF,), "公告", 2025, 61)),
+        ("商务部公告二〇二五年第一号", ("商务部公告二〇二五年第一号", (MOF,), "公告", 2025, 1)),
+        ("商务部令2024年第1号", ("商务部令2024年第1号", (MOF,), "令", 2024, 1)),
+        (
+            "中华人民共和国商务部令2024年第1号",
+            ("中华人民共和国商务部令2024年第1号", (MOF,), "令", 2024, 1),
+        ),
+        ("依照61号公告办理", ("61号公告", (), "公告", None, 61)),
+        ("依照2025年第18号公告", ("2025年第18号公告", (), "公告", 2025, 18)),
+        ("Announcement No. 61 of 2025", ("Announcement No. 61 of 2025", (), "公告", 2025, 61)),
+        (
+            "MOFCOM Announcement [2025] No. 61",
+            ("MOFCOM Announcement [2025] No. 61", (MOF,), "公告", 2025, 61),
+        ),
+        (
+            "MOFCOM and GAC Announcement No. 58 of 2025",
+            ("MOFCOM and GAC Announcement No. 58 of 2025", (MOF, GAC), "公告", 2025, 58),
+        ),
+        ("see Announcement 70/2025.", ("Announcement 70/2025", (), "公告", 2025, 70)),
+        ("MOFCOM Order No. 1 of 2024", ("MOFCOM Order No. 1 of 2024", (MOF,), "令", 2024, 1)),
+    ],
+)
+def test_single_number_forms(raw: str, expected: tuple) -> None:
+    assert numbers(raw) == [expected]
+
+
+def test_continuation_list_inherits_issuers_type_and_year() -> None:
+    got = numbers("商务部 海关总署公告2025年第55号、第56号和第57号及商务部公告2025年第61号")
+    assert [(g[1], g[3], g[4]) for g in got] == [
+        ((MOF, GAC), 2025, 55),
+        ((MOF, GAC), 2025, 56),
+        ((MOF, GAC), 2025, 57),
+        ((MOF,), 2025, 61),
+    ]
+    assert got[1][0] == "第56号"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2025年第一批名单",
+        "附件第1号",
+        "第3号令牌",
+        "2025年10月9日",
+        "商务部公告2025年第58批",
+        "第一季度",
+        "No. 5",
+    ],
+)
+def test_things_that_are_not_numbers(raw: str) -> None:
+    assert numbers(raw) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("61", 61),
+        ("六十一", 61),
+        ("十", 10),
+        ("十五", 15),
+        ("二〇二五", 2025),
+        ("一百零五", 105),
+        ("一", 1),
+        ("", None),
+        ("abc", None),
+    ],
+)
+def test_cn_to_int(raw: str, value: int | None) -> None:
+    assert cn_to_int(raw) == value
+
+
+def relations(body: str) -> list[tuple]:
+    rec = parse_text("商务部公告2025年第80号\n" + body).to_dict()
+    assert [n["seq"] for n in rec["numbers"]] == [80]
+    return [(r["target"]["year"], r["target"]["seq"], r["relation"]) for r in rec["references"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "relation"),
+    [
+        ("商务部公告2024年第3号规定的措施自即日起暂停实施。", "suspends"),
+        ("商务部公告2024年第3号同时废止。", "repeals"),
+        ("对商务部公告2024年第3号作如下修改。", "amends"),
+        ("本公告代替商务部公告2024年第3号。", "supersedes"),
+        ("根据商务部公告2024年第3号，现就实施有关事项公告如下。", "implements"),
+        ("商务部公告2024年第3号已对此作出规定。", "cites"),
+    ],
+)
+def test_relation_comes_from_the_sentence(body: str, relation: str) -> None:
+    assert relations(body) == [(2024, 3, relation)]
+
+
+def test_short_reference_takes_the_documents_year() -> None:
+    assert relations("按照第18号公告执行。") == [(2025, 18, "implements")]
+    assert relations("参见61号公告。") == [(2025, 61, "cites")]
+
+
+def test_mentions_of_the_own_number_are_not_references() -> None:
+    assert relations("商务部公告2025年第80号自发布之日起实施。") == []
+
+
+def test_own_number_from_header_line_wins_over_title() -> None:
+    rec = parse_text("发布文号：商务部公告2025年第61号\n根据商务部公告2025年第18号制定。").to_dict()
+    assert [n["seq"] for n in rec["numbers"]] == [61]
+    assert [r["target"]["seq"] for r in rec["references"]] == [18]
+
+
+def test_qa_title_mentioning_a_number_has_no_own_number() -> None:
+    rec = parse_text("商务部新闻发言人就商务部公告2025年第61号答记者问\n问：请介绍情况。").to_dict()
+    assert rec["numbers"] == []
+    assert rec["kind"] == "qa"
+    assert [r["target"]["seq"] for r in rec["references"]] == [61]
+
+
+def test_own_number_without_year_takes_publication_year_with_warning() -> None:
+    rec = parse_text("商务部公告第61号\n正文。\n商务部\n2025年10月9日").to_dict()
+    assert [(n["year"], n["seq"]) for n in rec["numbers"]] == [(2025, 61)]
+    assert any("inferred" in w for w in rec["warnings"])
