@@ -8,6 +8,8 @@ SAVEPOINTs (``Session.begin_nested``) and transactional DDL behave as on other d
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,17 @@ SQLITE_PRAGMAS = (
 SQLITE_CONNECT_TIMEOUT = 10
 
 SessionFactory = sessionmaker[Session]
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable: {value!r}")
+
+
+def json_dumps(value: Any) -> str:
+    """JSON for JSON columns: Chinese kept readable (not \\u escapes), datetimes as ISO 8601."""
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
 def _sqlite_file(url: URL) -> Path | None:
@@ -69,7 +82,7 @@ def connect(url: str) -> Engine:
         raise ConnectError(f"cannot parse database URL {url!r}: {exc}") from exc
     if parsed.get_backend_name() != "sqlite":
         try:
-            return create_engine(parsed, pool_pre_ping=True)
+            return create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
         except (ArgumentError, NoSuchModuleError, ImportError) as exc:
             raise ConnectError(f"cannot use database URL {url!r}: {exc}") from exc
     path = _sqlite_file(parsed)
@@ -78,7 +91,9 @@ def connect(url: str) -> Engine:
             path.expanduser().parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConnectError(f"cannot create the directory for {path}: {exc}") from exc
-    engine = create_engine(parsed, connect_args={"timeout": SQLITE_CONNECT_TIMEOUT})
+    engine = create_engine(
+        parsed, connect_args={"timeout": SQLITE_CONNECT_TIMEOUT}, json_serializer=json_dumps
+    )
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine

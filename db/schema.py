@@ -28,9 +28,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from db.errors import DBError
 from db.types import UTCDateTime, utcnow
 
 #: Deterministic constraint names, so migrations can refer to them on every backend.
@@ -206,3 +208,10 @@ class CrawlState(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+@event.listens_for(DocumentVersion, "before_update")
+@event.listens_for(DocumentVersion, "before_delete")
+def _versions_are_append_only(_mapper: Any, _connection: Any, target: DocumentVersion) -> None:
+    """Refuse ORM updates/deletes of a stored version: history is never rewritten."""
+    raise DBError(f"document_versions is append-only: version {target.id} cannot change")

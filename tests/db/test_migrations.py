@@ -131,3 +131,14 @@ def test_compression_round_trip() -> None:
     assert blob != raw and len(blob) < len(raw)
     assert decompress(blob) == raw
     assert decompress(None) == b""
+
+
+def test_json_columns_keep_chinese_readable_and_accept_datetimes(session: db.Session) -> None:
+    rid = db.begin_run(session, "crawl", ["gov_mofcom_zcfb"])
+    db.finish_run(session, rid, "ok", {"note": "商务部", "at": datetime(2025, 10, 9, tzinfo=UTC)})
+    session.commit()
+    raw = str(
+        session.execute(text("SELECT stats FROM crawl_runs WHERE id = :i"), {"i": rid}).scalar()
+    )
+    assert '"note": "商务部"' in raw
+    assert '"at": "2025-10-09T00:00:00+00:00"' in raw

@@ -298,3 +298,19 @@ def test_interrupt_stale_runs(session: db.Session) -> None:
     assert session.get(CrawlRun, done).status == "ok"  # type: ignore[union-attr]
     assert session.scalar(select(SourceRun.status)) == "failed"
     assert db.interrupt_stale_runs(session) == []
+
+
+def test_versions_cannot_be_updated_or_deleted(session: db.Session, run_id: int) -> None:
+    result = db.store_page(session, run_id, P.article(P.article_html()))
+    session.commit()
+    v = session.get(DocumentVersion, result.version_id)
+    assert v is not None
+    v.text = "rewritten history"
+    with pytest.raises(db.DBError, match="append-only"):
+        session.flush()
+    session.rollback()
+    session.delete(v)
+    with pytest.raises(db.DBError, match="append-only"):
+        session.flush()
+    session.rollback()
+    assert session.get(DocumentVersion, result.version_id) is not None

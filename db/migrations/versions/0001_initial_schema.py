@@ -14,6 +14,7 @@ other databases get the constraint with ALTER TABLE once both tables exist.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -26,7 +27,7 @@ depends_on: str | Sequence[str] | None = None
 CURRENT_VERSION_FK = "fk_documents_current_version_id_document_versions"
 
 
-def _ts(name: str, nullable: bool = False) -> sa.Column:
+def _ts(name: str, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
