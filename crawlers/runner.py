@@ -126,9 +126,13 @@ def run_crawl(options: CrawlOptions) -> dict[str, SourceOutcome]:
     own_logging = not logging.getLogger().handlers
     settings.set("LOG_INSTALL_ROOT_HANDLER", own_logging, priority="cmdline")
     process = CrawlerProcess(settings)
-    if not own_logging:  # Scrapy's dictConfig set its loggers to DEBUG; honour the CLI's level
+    if not own_logging:
+        # Scrapy's dictConfig set its loggers to DEBUG. Under the CLI its INFO chatter (stats
+        # dumps, middleware lists) is noise next to our per-source summary: WARNING unless -v.
+        root_level = logging.getLogger().level
+        level = logging.DEBUG if root_level <= logging.DEBUG else max(root_level, logging.WARNING)
         for name in ("scrapy", "twisted", "py.warnings"):
-            logging.getLogger(name).setLevel(logging.getLogger().level or options.log_level)
+            logging.getLogger(name).setLevel(level)
     crawlers = {}
     progress = (
         _Progress.create(options.sources) if options.progress and sys.stderr.isatty() else None

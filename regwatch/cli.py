@@ -102,6 +102,8 @@ def _configure_logging(settings: Settings) -> None:
         handlers=handlers,
         force=True,
     )
+    if settings.log_level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _crawl(
