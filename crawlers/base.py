@@ -286,7 +286,9 @@ class RegwatchSpider(scrapy.Spider):
         counted: bool = True,
     ) -> FetchEvent:
         """The fetch-log record of a list/column page that arrived."""
-        if counted and outcome == "ok" and response.meta.get("entry"):
+        # A column shell is only a step towards the list: a source whose shell loads but whose
+        # list API refuses has still read no list.
+        if counted and outcome == "ok" and response.meta.get("entry") and kind != "column":
             self.crawler.stats.inc_value("regwatch/entry_ok")
         return FetchEvent(
             source=self.name,
