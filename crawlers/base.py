@@ -243,7 +243,7 @@ class RegwatchSpider(scrapy.Spider):
     def text_of(self, response: Response) -> str:
         """Decoded text for navigation (aqygzj sends no charset: never trust Scrapy's guess)."""
         return decode_html(
-            response.body, response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+            response.body, (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         ).text
 
     def page_item(self, response: Response, kind: str) -> FetchedPage:
@@ -265,7 +265,7 @@ class RegwatchSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         yield self.page_item(response, "article")
-        ctype = response.headers.get(b"Content-Type", b"").lower()
+        ctype = (response.headers.get(b"Content-Type") or b"").lower()
         if ctype and b"html" not in ctype:
             return  # a PDF or similar served as the "article": nothing to follow
         parent = canonical_url(response.url)

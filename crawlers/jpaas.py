@@ -232,7 +232,8 @@ class JpaasSpider(RegwatchSpider):
         meta = response.meta
         column_url, page = meta["column_url"], meta["page"]
         fragment, error = parse_envelope(response.body)
-        if error is not None:
+        if error is not None or fragment is None:
+            error = error or "JPaaS API answered without a list fragment"
             if meta.get("cached_params"):
                 self.logger.info(
                     "cached JPaaS params for %s refused; re-reading the column page", column_url

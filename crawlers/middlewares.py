@@ -198,4 +198,4 @@ class BackoffMiddleware:
                 if slot.delay == wait:
                     slot.delay = previous
 
-            reactor.callLater(wait, restore)  # type: ignore[attr-defined]
+            reactor.callLater(wait, restore)  # type: ignore[attr-defined,arg-type]

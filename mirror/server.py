@@ -251,7 +251,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.dumps(value, ensure_ascii=False).encode("utf-8")
             self._send(Response(status, JSON_TYPE, body), send_body)
             return
-        host = (parts.hostname or self.headers.get("Host", "")).split(":")[0].lower()
+        host = (parts.hostname or self.headers.get("Host") or "").split(":")[0].lower()
         if path.startswith("/_/"):
             host, _, rest = path[3:].partition("/")
             host, path = host.lower(), "/" + rest

@@ -114,7 +114,9 @@ def test_edited_article_yields_exactly_one_new_version(cli, mirror) -> None:
     unchanged = {u: n for u, n in before.items() if u not in {d.url for d in edited}}
     assert {u: after[u] for u in unchanged} == unchanged
 
-    doc_id = next(r["id"] for r in cli("list", "--json", "-n", "1000").json() if r["url"] == edited[0].url)
+    doc_id = next(
+        r["id"] for r in cli("list", "--json", "-n", "1000").json() if r["url"] == edited[0].url
+    )
     shown = cli("show", str(doc_id), "--json").json()
     assert [v["seq"] for v in shown["versions"]] == [1, 2]
 
@@ -147,7 +149,9 @@ def _article(mirror, seq: int):
         ("slow", 1, 0, None),
     ],
 )
-def test_article_faults_are_survived_and_recorded(cli, mirror, mode, times, expected_exit, expected_outcome) -> None:
+def test_article_faults_are_survived_and_recorded(
+    cli, mirror, mode, times, expected_exit, expected_outcome
+) -> None:
     target = _article(mirror, 58)
     mirror.set_fault(mode, path=target.path, times=times, seconds=1.0)
     result = cli("run", "--no-progress")
