@@ -252,6 +252,7 @@ def show(
     doc_id: Annotated[int, typer.Argument(help="Document id (see `regwatch list`).")],
     fmt: FormatOpt = Format.auto,
     as_json: JsonOpt = False,
+    as_table: TableOpt = False,
 ) -> None:
     """One document: its facts, locations and every stored version."""
     from regwatch import views
@@ -260,7 +261,7 @@ def show(
     if detail is None:
         err.print(f"[red]error:[/] no document {doc_id}")
         raise typer.Exit(1)
-    if output.resolve(_fmt(fmt, as_json, False, False)) is Format.json:
+    if output.resolve(_fmt(fmt, as_json, False, as_table)) is Format.json:
         typer.echo(json.dumps(detail, ensure_ascii=False, indent=2, default=str))
     else:
         views.print_detail(detail)

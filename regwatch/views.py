@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from rich.console import Console
@@ -84,10 +86,12 @@ def print_detail(detail: dict[str, Any]) -> None:
         table.add_column(col)
     for v in detail.get("versions", []):
         table.add_row(
-            *(
-                str(v.get(c, ""))
-                for c in ("seq", "fetched_at", "http_status", "raw_size", "content_hash", "run_id")
-            )
+            str(v.get("seq")),
+            str(v.get("fetched_at", ""))[:19].replace("T", " "),
+            str(v.get("http_status", "")),
+            str(v.get("raw_size", "")),
+            str(v.get("content_hash", ""))[:12],
+            str(v.get("run_id", "")),
         )
     console.print(table)
 
@@ -131,16 +135,24 @@ def run_rows(settings: Settings, limit: int) -> list[dict[str, Any]]:
     rows = []
     for r in runs:
         per_source = (r.stats or {}).get("sources", {})
-        summary = ", ".join(f"{n}:{v.get('status')}" for n, v in per_source.items())
+        counts = Counter(v.get("status") for v in per_source.values())
+        bad = [n for n, v in per_source.items() if v.get("status") != "ok"]
+        summary = " ".join(f"{status}={n}" for status, n in sorted(counts.items()))
+        if bad:
+            summary += " (" + ", ".join(bad) + ")"
         rows.append(
             {
                 "id": r.id,
                 "command": r.command,
                 "status": r.status,
-                "started_at": r.started_at,
-                "finished_at": r.finished_at,
+                "started_at": _when(r.started_at),
+                "finished_at": _when(r.finished_at),
                 "sources": summary,
                 "stats": r.stats,
             }
         )
     return rows
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else None
