@@ -81,7 +81,7 @@ class Page:
     """What an article page says, without its chrome.
 
     Attributes:
-        page_type: "article" | "portal_shell" | "waf" | "list" | "unknown".
+        page_type: "article" | "truncated" | "portal_shell" | "waf" | "list" | "unknown".
         title: ``div.art-title``, else meta ArticleTitle, else ``<title>``.
         meta: The ``<meta name=…>`` set (first value per name).
         header: Labels of the 【…】 block without brackets → values as written.
@@ -238,6 +238,12 @@ def _has_chrome(root: etree._Element, meta: dict[str, str]) -> bool:
     return bool(root.xpath("//nav | //footer | //header | //*[@class or @id][.//a]"))
 
 
+def _looks_truncated(html: str) -> bool:
+    """An HTML document that stops before both ``</body>`` and ``</html>``."""
+    tail = html[-4096:].lower()
+    return "<html" in html[:4096].lower() and "</html>" not in tail and "</body>" not in tail
+
+
 def _parse(html: str) -> etree._Element | None:
     cleaned = BAD_CHARS_RE.sub("", XML_DECL_RE.sub("", html))
     if not cleaned.strip():
@@ -252,6 +258,10 @@ def _classify(
     html: str, root: etree._Element, meta: dict[str, str], titles: tuple[bool, bool], body: str
 ) -> str:
     """``titles`` = (has div.art-title, has meta ArticleTitle)."""
+    if _looks_truncated(html):
+        # A cut page must never pass for an article (a partial version) or for the portal
+        # shell (which would read as a delisting): it is its own outcome, fetched again later.
+        return "truncated"
     visible = squash(element_text(root))
     if (body and (any(titles) or len(body) > 40)) or titles[0]:
         return "article"
@@ -308,7 +318,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     except Exception as exc:  # one bad page must not stop a crawl
         warnings.append(f"extraction failed: {type(exc).__name__}: {exc}")
         page_type = "unknown"
-    if page_type != "article" and page_type != "unknown":
+    if page_type not in ("article", "unknown", "truncated"):  # a cut page keeps what arrived
         header, body, annexes = {}, "", ()
     digest = stable_hash(title, header, body, annexes)
     return Page(page_type, title, meta, header, body, annexes, digest, url, tuple(warnings))

@@ -172,5 +172,5 @@ def test_truncated_article_keeps_what_arrived() -> None:
     html = load("mofcom_58.html")
     cut = html[: html.index("二、本公告")]
     page = extract_page(cut, URL)
-    assert page.page_type == "article"
+    assert page.page_type == "truncated"  # never stored as a version nor read as a delisting
     assert "3C901.a.1 | 磷酸铁锂正极材料 | 28429040" in page.body_text
