@@ -103,7 +103,16 @@ def _configure_logging(settings: Settings) -> None:
         force=True,
     )
     if settings.log_level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        # Third-party INFO chatter (Scrapy's banner and stats dumps, Alembic's plugin list) is
+        # noise beside regwatch's own per-source summary; -v shows it all.
+        for handler in handlers:
+            handler.addFilter(_quiet_third_party)
+
+
+def _quiet_third_party(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING or not record.name.startswith(
+        ("scrapy", "alembic", "twisted")
+    )
 
 
 def _crawl(
