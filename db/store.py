@@ -186,13 +186,17 @@ def interrupt_stale_runs(s: Session) -> list[int]:
 
 
 def _source_id(s: Session, name: str) -> int:
+    cache: dict[str, int] = s.info.setdefault("regwatch_source_ids", {})
+    if name in cache:
+        return cache[name]
     found = s.scalar(select(Source.id).where(Source.name == name))
-    if found is not None:
-        return found
-    source = Source(name=name, created_at=utcnow())
-    s.add(source)
-    s.flush()
-    return source.id
+    if found is None:
+        source = Source(name=name, created_at=utcnow())
+        s.add(source)
+        s.flush()
+        found = source.id
+    cache[name] = found
+    return found
 
 
 def begin_source_run(s: Session, run_id: int, source: str) -> None:
@@ -274,7 +278,6 @@ def _add_log(
             fetched_at=fetched_at,
         )
     )
-    s.flush()
 
 
 def _str_attr(item: object, name: str, default: str = "?") -> str:
@@ -409,7 +412,8 @@ def _log_page(
 
 
 def _document(s: Session, canonical_url: str) -> Document | None:
-    return s.scalar(select(Document).where(Document.canonical_url == canonical_url))
+    with s.no_autoflush:
+        return s.scalar(select(Document).where(Document.canonical_url == canonical_url))
 
 
 def _append_version(
@@ -447,14 +451,25 @@ def _append_version(
     # A page that serves content again is listed again (delisting itself is decided elsewhere).
     doc.status, doc.delisted_at = "active", None
     s.flush()
-    current = s.get(DocumentVersion, doc.current_version_id) if doc.current_version_id else None
-    if current is not None and current.content_hash == content_hash:
+    # Only the hash of the current version is needed: never load its raw blob here.
+    current_hash = (
+        s.scalar(
+            select(DocumentVersion.content_hash).where(DocumentVersion.id == doc.current_version_id)
+        )
+        if doc.current_version_id
+        else None
+    )
+    if current_hash is not None and current_hash == content_hash:
         if doc.title is None and title:
             doc.title = title
         _log_page(s, run_id, p, "unchanged", None, keep_body=False)
-        return StoreResult(doc.id, current.id, "unchanged")
-    last_seq = s.scalar(
-        select(func.max(DocumentVersion.seq)).where(DocumentVersion.document_id == doc.id)
+        return StoreResult(doc.id, doc.current_version_id, "unchanged")
+    last_seq = (
+        None
+        if created
+        else s.scalar(
+            select(func.max(DocumentVersion.seq)).where(DocumentVersion.document_id == doc.id)
+        )
     )
     version = DocumentVersion(
         document_id=doc.id,
@@ -480,7 +495,6 @@ def _append_version(
     doc.title = title or doc.title
     outcome = "new_document" if created else "new_version"
     _log_page(s, run_id, p, outcome, None, keep_body=False)
-    s.flush()
     log.debug("%s: %s seq %s", p.canonical_url, outcome, version.seq)
     return StoreResult(doc.id, version.id, outcome)
 
