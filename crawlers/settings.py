@@ -14,6 +14,7 @@ NEWSPIDER_MODULE = "crawlers.spiders"
 
 USER_AGENT = "regwatch/0.1 (+https://github.com/regwatch/regwatch; export-control monitor)"
 ROBOTSTXT_OBEY = True
+ROBOTSTXT_CACHE_HOURS = 24.0  # crawlers/robots.py
 
 CONCURRENT_REQUESTS = 8  # across hosts; each host still gets one at a time
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
@@ -58,6 +59,9 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # obeys robots.txt like Scrapy's, but asks each host once a day (crawlers/robots.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.robots.CachedRobotsTxtMiddleware": 100,
     # runs after RetryMiddleware on the way in and before it on the way out
     "crawlers.middlewares.BackoffMiddleware": 560,
     "crawlers.middlewares.WafDetectMiddleware": 570,

@@ -7,6 +7,7 @@ throws each fault switch at a run, asserting exit codes, stored versions and the
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -89,13 +90,20 @@ def test_idle_run_fetches_only_page_one_of_each_list_and_stores_nothing(cli, mir
 
     again = cli("run", "--no-progress")
     assert again.returncode == 0, again.stderr
-    served = [e for e in mirror.log(clear=True) if e["path"] != "/robots.txt"]
+    served = mirror.log(clear=True)
+    assert not [e for e in served if e["path"] == "/robots.txt"], "robots.txt is cached for a day"
     assert _versions_by_url(cli) == before
     assert not [e for e in served if "/art/" in e["path"] or "/cms_files/" in e["path"]]
     api_calls = [e for e in served if e["path"] == API]
     assert all("paramJson" not in e["query"] for e in api_calls), "idle run paged past page 1"
     # three JPaaS columns on www, one on aqygzj; column shells come from the cache
     assert len(api_calls) == 4
+    static = sorted(e["host"] + e["path"] for e in served if e["path"] != API)
+    years = sorted({str(date.today().year), str(date.today().year - 1)})
+    assert static == sorted(
+        ["aqygzj.mofcom.gov.cn/"]
+        + [f"www.mofcom.gov.cn/zcfb/blgg/gg/{y}/index.html" for y in years]
+    )
     assert not [e for e in served if e["path"].endswith("/zwgk/zcfb/index.html")]
 
 
