@@ -252,5 +252,12 @@ class JpaasSpider(RegwatchSpider):
         yield from requests
         pager = parse_pager(fragment)
         last = pager.last_page if pager else (page + 1 if len(rows) >= PAGE_SIZE else page)
-        if page < last and (self.backfill or not any_known) and rows:
+        if not rows or page >= last:
+            return
+        if self.backfill and pager is not None:
+            # The pager states the last page: ask for every page at once instead of one by one.
+            if page == 1:
+                for later in range(2, last + 1):
+                    yield self._api_request(column_url, meta["params"], later)
+        elif self.backfill or not any_known:
             yield self._api_request(column_url, meta["params"], page + 1)
