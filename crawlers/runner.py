@@ -98,6 +98,12 @@ def judge(stats: dict[str, Any]) -> tuple[str, str | None]:
     return "ok", None
 
 
+def overall_status(outcomes: dict[str, SourceOutcome]) -> str:
+    """A run's status from its sources': failed if any failed, partial if any partial, else ok."""
+    statuses = {o.status for o in outcomes.values()}
+    return "failed" if "failed" in statuses else "partial" if "partial" in statuses else "ok"
+
+
 def _plain_stats(stats: dict[str, Any]) -> dict[str, Any]:
     keep = {k[len(STAT_PREFIX) :]: v for k, v in stats.items() if k.startswith(STAT_PREFIX)}
     for key in ("downloader/request_count", "downloader/response_count", "item_scraped_count"):
@@ -258,8 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    statuses = {o.status for o in outcomes.values()}
-    return 1 if "failed" in statuses else 3 if "partial" in statuses else 0
+    return {"ok": 0, "partial": 3, "failed": 1}[overall_status(outcomes)]
 
 
 if __name__ == "__main__":

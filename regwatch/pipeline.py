@@ -119,7 +119,11 @@ def crawl_and_process(
     Raises:
         LockHeld: another run is in progress.
     """
-    from crawlers.runner import CrawlOptions, run_crawl  # Scrapy stays out of CLI start-up
+    from crawlers.runner import (  # Scrapy stays out of CLI start-up
+        CrawlOptions,
+        overall_status,
+        run_crawl,
+    )
 
     with run_lock(settings.lock_path):
         sessions = open_db(settings)
@@ -147,10 +151,7 @@ def crawl_and_process(
                     progress=progress,
                 )
             )
-            statuses = {o.status for o in outcomes.values()}
-            status = (
-                "failed" if "failed" in statuses else "partial" if "partial" in statuses else "ok"
-            )
+            status = overall_status(outcomes)
             if parse:
                 processed = process_pending(sessions)
         finally:
