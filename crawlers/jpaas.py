@@ -261,3 +261,11 @@ class JpaasSpider(RegwatchSpider):
                     yield self._api_request(column_url, meta["params"], later)
         elif self.backfill or not any_known:
             yield self._api_request(column_url, meta["params"], page + 1)
+
+
+def anchor_row(a: Any, url: str) -> ListRow:
+    """A static list row (``<li><a title>…</a><span>date</span></li>``) from its anchor selector."""
+    title = a.attrib.get("title") or " ".join(a.css("::text").getall()).strip()
+    parent = a.xpath("..")
+    when = normalise_date(" ".join(parent.css("span::text").getall())) if parent else None
+    return ListRow(url, title or None, when)

@@ -19,7 +19,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from crawlers.base import ListRow
-from crawlers.jpaas import JpaasSpider, normalise_date
+from crawlers.jpaas import JpaasSpider, anchor_row
 from parsers.urls import canonical_url
 
 HOME_URL = "https://aqygzj.mofcom.gov.cn/"
@@ -39,10 +39,7 @@ def home_rows(page_html: str, base_url: str) -> list[ListRow]:
             continue
         if not ARTICLE_PATH_RE.search(parts.path) or url in rows:
             continue
-        title = a.attrib.get("title") or " ".join(a.css("::text").getall()).strip()
-        parent = a.xpath("..")
-        when = normalise_date(" ".join(parent.css("span::text").getall())) if parent else None
-        rows[url] = ListRow(url, title or None, when)
+        rows[url] = anchor_row(a, url)
     return list(rows.values())
 
 

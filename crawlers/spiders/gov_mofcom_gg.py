@@ -20,7 +20,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from crawlers.base import ListRow, RegwatchSpider
-from crawlers.jpaas import normalise_date
+from crawlers.jpaas import anchor_row
 
 INDEX_URL = "https://www.mofcom.gov.cn/zcfb/blgg/gg/{year}/index.html"
 FIRST_YEAR = 2019
@@ -34,10 +34,7 @@ def index_rows(page_html: str, base_url: str) -> list[ListRow]:
         url = urljoin(base_url, a.attrib["href"].strip())
         if not ARTICLE_RE.search(url) or url in rows:
             continue
-        title = a.attrib.get("title") or " ".join(a.css("::text").getall()).strip()
-        parent = a.xpath("..")
-        when = normalise_date(" ".join(parent.css("span::text").getall())) if parent else None
-        rows[url] = ListRow(url, title or None, when)
+        rows[url] = anchor_row(a, url)
     return list(rows.values())
 
 
