@@ -8,14 +8,30 @@ Invariant: ``to_dict()`` output validates against the schema whenever every span
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from parsers.dates import Effective
 
 SCHEMA_VERSION = "1"
 DOC_TYPES = ("公告", "令", "通知", "决定", "其他")
 RELATIONS = ("suspends", "amends", "repeals", "supersedes", "implements", "cites")
+
+
+T = TypeVar("T")
+
+
+def guarded(warnings: list[str], what: str, fn: Callable[[], T], default: T) -> T:
+    """Run one extractor; its failure becomes a line in ``warnings`` and ``default`` is used.
+
+    One bad field must never lose the whole record.
+    """
+    try:
+        return fn()
+    except Exception as exc:
+        warnings.append(f"{what} failed: {type(exc).__name__}: {exc}")
+        return default
 
 
 class ParseError(Exception):

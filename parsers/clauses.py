@@ -1,0 +1,122 @@
+"""The clause outline of a document and clause references inside sentences.
+
+MOFCOM announcements number their clauses in five levels: ``一、`` (条), ``（一）`` (项),
+``1.`` / ``1、`` (目), ``（1）`` and ``a.``. ``outline`` gives every line its path, written by
+concatenating the markers of the line and its ancestors: ``一``, ``一(一)``, ``一(一)1``,
+``一(一)1(1)a``. ``第一条`` counts as level one. A marker resets every deeper level.
+
+``clause_refs`` reads references such as ``本公告第一条第（一）项、第（二）项`` or
+``Paragraphs (1) and (2) of Article 1`` into the same path form (``一(一)``, ``一(二)``).
+Invariant: pure, never raises, offsets are into the searched string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.numbers import cn_to_int
+
+_CN = r"[一二三四五六七八九十]{1,3}"
+#: (level, pattern) at the start of a line; the first that matches wins.
+MARKERS = (
+    (1, re.compile(rf"^(?:第(?P<v>{_CN})条|(?P<w>{_CN})[、.])\s*")),
+    (2, re.compile(rf"^[（(](?P<v>{_CN})[）)]\s*")),
+    (4, re.compile(r"^[（(](?P<v>\d{1,3})[）)]\s*")),
+    (3, re.compile(r"^(?P<v>\d{1,3})(?:、|\.(?!\d))\s*")),
+    (5, re.compile(r"^(?P<v>[a-z])(?:[.、)）](?![0-9a-z]))\s*")),
+)
+LEVEL_FORMAT = {1: "{}", 2: "({})", 3: "{}", 4: "({})", 5: "{}"}
+ARTICLE_REF_RE = re.compile(
+    rf"第(?P<art>{_CN})条(?P<items>(?:[、，和及与或]?第?[（(]{_CN}[）)]项?)*)"
+    rf"|(?P<bare>(?:[、，和及与或]?第[（(]{_CN}[）)]项)+)"
+)
+ITEM_REF_RE = re.compile(rf"[（(]({_CN})[）)]")
+EN_REF_RE = re.compile(
+    r"(?:paragraphs?|items?|subparagraphs?)\s+(?P<items>\(\d+\)(?:\s*(?:,|and|&)\s*\(\d+\))*)"
+    r"\s+of\s+article\s+(?P<art>\d+)",
+    re.IGNORECASE,
+)
+CN_DIGITS = "零一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class OutlineLine:
+    """One line of the text with its clause path.
+
+    Attributes:
+        start: Offset of the line.
+        end: Offset of the line end (before its newline).
+        body: Offset where the line's own content starts (after its marker).
+        path: Clause path, "" before the first marker.
+        level: Level of the line's own marker, 0 when it has none.
+    """
+
+    start: int
+    end: int
+    body: int
+    path: str
+    level: int
+
+
+def marker(line: str) -> tuple[int, str, int] | None:
+    """(level, formatted marker, marker length) of a line's leading enumerator, or None."""
+    for level, rule in MARKERS:
+        m = rule.match(line)
+        if m:
+            value = m.group("v") or (m.groupdict().get("w") or "")
+            return level, LEVEL_FORMAT[level].format(value), m.end()
+    return None
+
+
+def outline(search: str) -> list[OutlineLine]:
+    """Every line of ``search`` with its clause path, in order."""
+    out: list[OutlineLine] = []
+    stack: list[tuple[int, str]] = []
+    pos = 0
+    for line in search.split("\n"):
+        found = marker(line)
+        level, body = 0, pos
+        if found:
+            level, text, length = found
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, text))
+            body = pos + length
+        out.append(OutlineLine(pos, pos + len(line), body, "".join(t for _, t in stack), level))
+        pos += len(line) + 1
+    return out
+
+
+def _cn(n: int) -> str:
+    if n <= 10:
+        return CN_DIGITS[n]
+    if n < 20:
+        return "十" + (CN_DIGITS[n - 10] if n > 10 else "")
+    tens, ones = divmod(n, 10)
+    return CN_DIGITS[tens] + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+def clause_refs(fragment: str) -> list[str]:
+    """Clause paths named in a sentence fragment, e.g. ``['一(一)', '一(二)']``; [] for none."""
+    paths: list[str] = []
+    article = ""
+    for m in ARTICLE_REF_RE.finditer(fragment):
+        if m.group("art"):
+            article = m.group("art")
+            items = ITEM_REF_RE.findall(m.group("items") or "")
+        else:
+            items = ITEM_REF_RE.findall(m.group("bare"))
+        if not article:
+            continue
+        paths += [f"{article}({i})" for i in items] or [article]
+    for m in EN_REF_RE.finditer(fragment):
+        art = _cn(int(m.group("art")))
+        for num in re.findall(r"\d+", m.group("items")):
+            paths.append(f"{art}({_cn(int(num))})")
+    out: list[str] = []
+    for p in paths:
+        if p not in out:
+            out.append(p)
+    # keep the value a number-free check can rely on: cn_to_int validates the article numeral
+    return [p for p in out if cn_to_int(p.split("(")[0]) is not None]

@@ -1,0 +1,97 @@
+"""Control codes (管制编码) and reference customs codes (参考税则号列 / 参考海关商品编号).
+
+A control code is a digit (category 0–9), a letter A–E (group), three digits, then dot-separated
+sub-levels: ``3A001``, ``3B901.a.1``, ``1C902.a``, ``3C901.a.2.b``. Copies of announcements
+carry noise inside codes — spaces (``3A 001``, ``1E902 .b``) and full-width or ideographic dots
+(``3C901。a。1``) — which ``normalize_code`` removes.
+
+HS codes are 8 digits (税则号列) or 10 digits (海关商品编号); copies split them with spaces
+(``8507 6000``, ``2805 3019 00``). Invariant: every returned span lies inside the searched
+string; nothing here raises.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DOT = r"[.。．·]"
+#: Control code with optional noise; group 0 is the whole written code.
+CODE_RE = re.compile(
+    rf"(?<![0-9A-Za-z.])[0-9] ?[A-E] ?[0-9]{{3}}(?: ?{_DOT} ?[a-z0-9]{{1,2}}(?![0-9A-Za-z]))*(?![0-9A-Za-z])"
+)
+NOISE_RE = re.compile(rf"\s+|{_DOT}")
+#: The label of a reference customs code and what follows it up to the closing bracket or line.
+HS_LABEL_RE = re.compile(
+    r"(?:参考)?(?:税则号列|海关商品编号|商品编号|商品编码|税则号|HS编码|HS code)[s]?"
+    r"(?:为)?[：:]? ?(?P<body>[0-9][0-9 、，,;；/和及或]*[0-9])",
+    re.IGNORECASE,
+)
+HS_SPLIT_RE = re.compile(r"[、，,;；/和及或]")
+HS_DIGITS = (8, 10)
+#: A cell or token that is only an HS code (table layouts).
+HS_CELL_RE = re.compile(r"^[0-9]{4} ?[0-9]{2} ?[0-9]{2}(?: ?[0-9]{2})?$")
+
+
+@dataclass(frozen=True)
+class CodeMatch:
+    """A control code as written, normalised, with its span."""
+
+    code: str
+    written: str
+    span: tuple[int, int]
+
+
+def normalize_code(written: str) -> str:
+    """``3C901。a。1`` → ``3C901.a.1``; ``3A 001`` → ``3A001``; ``1E902 .b`` → ``1E902.b``.
+
+    Args:
+        written: A code as matched by ``CODE_RE``.
+
+    Returns:
+        The code without spaces, dots normalised, no trailing dot.
+    """
+    parts = [p for p in re.split(_DOT, re.sub(r"\s+", "", written)) if p]
+    return ".".join(parts)
+
+
+def find_codes(search: str, start: int = 0, end: int | None = None) -> list[CodeMatch]:
+    """Every control code in ``search[start:end]`` with absolute spans."""
+    stop = len(search) if end is None else end
+    return [
+        CodeMatch(normalize_code(m.group()), m.group(), (m.start(), m.end()))
+        for m in CODE_RE.finditer(search, start, stop)
+    ]
+
+
+def hs_from_body(body: str) -> list[str]:
+    """Digits-only HS codes from the text after a label: separators split, spaces join."""
+    out: list[str] = []
+    for part in HS_SPLIT_RE.split(body):
+        digits = re.sub(r"\s+", "", part)
+        if digits.isdigit() and len(digits) in HS_DIGITS:
+            out.append(digits)
+        elif digits.isdigit() and len(digits) > 10:
+            out += [d for d in part.split() if d.isdigit() and len(d) in HS_DIGITS]
+    return out
+
+
+def find_hs(
+    search: str, start: int = 0, end: int | None = None
+) -> list[tuple[str, tuple[int, int]]]:
+    """Reference customs codes after their label in ``search[start:end]``, with label spans."""
+    stop = len(search) if end is None else end
+    out: list[tuple[str, tuple[int, int]]] = []
+    for m in HS_LABEL_RE.finditer(search, start, stop):
+        out += [(code, (m.start(), m.end())) for code in hs_from_body(m.group("body"))]
+    return out
+
+
+def hs_cell(cell: str) -> list[str]:
+    """HS codes in a table cell that holds only codes (``85076000``, ``8507 6000、85078000``)."""
+    out: list[str] = []
+    for part in HS_SPLIT_RE.split(cell):
+        part = part.strip()
+        if HS_CELL_RE.match(part):
+            out.append(part.replace(" ", ""))
+    return out

@@ -1,0 +1,66 @@
+"""What a control document controls: items, document-level thresholds, elements, entities.
+
+Only announcements and notices that speak of export control (出口管制, 两用物项, 管制编码,
+出口许可) carry items, thresholds and elements; news, Q&A and unrelated notices (an anti-dumping
+ruling lists products with HS codes, a statistics release has percentages) yield none, because
+reporting on a control is not imposing one. Entities come from entity-list decisions and from
+announcements that list entities with a listing verb.
+Invariant: pure; each extractor's failure becomes a warning and an empty field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsers.elements import find_elements
+from parsers.entities import Entity, find_entities
+from parsers.items import Item, find_items, free_thresholds
+from parsers.record import guarded
+from parsers.thresholds import Threshold
+
+CONTROL_RE = re.compile(
+    r"出口管制|两用物项|管制编码|出口许可|export control|dual-use", re.IGNORECASE
+)
+CONTROL_KINDS = ("announcement", "notice")
+ENTITY_KINDS = ("entity_list", "announcement", "notice")
+
+
+@dataclass(frozen=True)
+class ControlFacts:
+    """Items, free thresholds, elements and entities of one document."""
+
+    items: tuple[Item, ...] = ()
+    thresholds: tuple[Threshold, ...] = ()
+    elements: tuple[str, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+
+def is_control_document(search: str, kind: str) -> bool:
+    """True for an announcement or notice that imposes or changes export controls."""
+    return kind in CONTROL_KINDS and bool(CONTROL_RE.search(search))
+
+
+def control_facts(search: str, kind: str) -> ControlFacts:
+    """Extract the control facts of a document.
+
+    Args:
+        search: The simplified, same-length search copy of the record text.
+        kind: The record's kind (decides which extractors run).
+
+    Returns:
+        The facts; spans point into ``search``.
+    """
+    warns: list[str] = []
+    items: list[Item] = []
+    free: list[Threshold] = []
+    elements: list[str] = []
+    entities: list[Entity] = []
+    if kind in ENTITY_KINDS:
+        entities = guarded(warns, "entities", lambda: find_entities(search), [])
+    if is_control_document(search, kind) and not (kind == "entity_list" and entities):
+        items = guarded(warns, "items", lambda: find_items(search), [])
+        free = guarded(warns, "thresholds", lambda: free_thresholds(search, items), [])
+        elements = guarded(warns, "elements", lambda: find_elements(search), [])
+    return ControlFacts(tuple(items), tuple(free), tuple(elements), tuple(entities), tuple(warns))

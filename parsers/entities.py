@@ -1,0 +1,303 @@
+"""Listed entities of entity-list decisions (不可靠实体清单, 出口管制管控名单, 关注名单).
+
+A decision sentence names a list and an action: ``决定将以下14家美国实体列入出口管制管控名单``
+(add), ``将…移出关注名单`` (remove), ``对…采取…措施`` without a listing verb (measure).
+The entities it covers are written either inline in that sentence —
+``将A公司（A Corp.）、B公司（B Inc.）列入…`` or ``…列入不可靠实体清单：A（A Inc.）、B（B LLC）。`` —
+or as numbered lines after it or in the annex: ``1. 中文名（English Name）`` followed by
+``地址：`` / ``常用名称：`` / ``别名：`` lines, which are not entities. A name may be Chinese only,
+English only, or both (Chinese first, English in brackets).
+
+Country: from the entity's own address line (``地址：美国…``) when there is one, else from the
+decision sentence (``14家美国实体`` → US for each), else null — never guessed from the name.
+Invariant: pure; spans cover the entity's name as written; order is document order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+#: List names (simplified) → contract ``list``. Longest first.
+LISTS = (
+    ("不可靠实体清单", "unreliable_entity"),
+    ("出口管制管控名单", "control_list"),
+    ("管控名单", "control_list"),
+    ("出口管制关注名单", "watch_list"),
+    ("关注名单", "watch_list"),
+    ("unreliable entity list", "unreliable_entity"),
+    ("export control list", "control_list"),
+    ("control list", "control_list"),
+    ("watch list", "watch_list"),
+)
+LIST_RE = re.compile("|".join(re.escape(k) for k, _ in LISTS), re.IGNORECASE)
+ADD_RE = re.compile(
+    r"列入|纳入|增列|加入|add(?:ed|s)? (?:to|on)|includ(?:e|ed|es) (?:in|on)", re.IGNORECASE
+)
+REMOVE_RE = re.compile(r"移出|移除|删除|不再列入|撤出|remov(?:e|ed|es) from", re.IGNORECASE)
+MEASURE_RE = re.compile(r"采取[^。]{0,30}措施|impose[sd]? [^.]{0,30}measures", re.IGNORECASE)
+#: Countries as written before 实体 / in addresses → ISO 3166-1 alpha-2.
+COUNTRIES = {
+    "美国": "US", "加拿大": "CA", "英国": "GB", "德国": "DE", "法国": "FR", "日本": "JP",
+    "韩国": "KR", "荷兰": "NL", "比利时": "BE", "意大利": "IT", "西班牙": "ES", "瑞典": "SE",
+    "瑞士": "CH", "波兰": "PL", "立陶宛": "LT", "捷克": "CZ", "澳大利亚": "AU", "新西兰": "NZ",
+    "印度": "IN", "以色列": "IL", "新加坡": "SG", "俄罗斯": "RU", "乌克兰": "UA", "奥地利": "AT",
+    "丹麦": "DK", "芬兰": "FI", "挪威": "NO", "爱尔兰": "IE", "台湾地区": "TW", "中国台湾": "TW",
+    "台湾": "TW", "墨西哥": "MX", "巴西": "BR", "土耳其": "TR", "阿联酋": "AE",
+    "united states": "US", "u.s.": "US", "canada": "CA", "united kingdom": "GB",
+    "germany": "DE", "france": "FR", "japan": "JP", "netherlands": "NL",
+}  # fmt: skip
+_COUNTRY = "|".join(re.escape(c) for c in sorted(COUNTRIES, key=len, reverse=True))
+#: ``14家美国实体`` / ``以下美国实体`` / ``28 U.S. entities``.
+COUNTRY_IN_SENTENCE_RE = re.compile(
+    rf"(?:[0-9一二三四五六七八九十百]+家|以下|下列|这些)?(?P<c>{_COUNTRY})(?:的)?(?:实体|公司|企业|机构|组织)"
+    rf"|(?P<e>{_COUNTRY})\s+entit",
+    re.IGNORECASE,
+)
+ADDRESS_RE = re.compile(r"^\s*(?:地\s*址|address)\s*[：:]\s*(?P<addr>.*)$", re.IGNORECASE)
+NOT_ENTITY_LINE_RE = re.compile(
+    r"^\s*(?:地\s*址|邮\s*编|常用名称|别\s*名|英文名称|中文名称|电\s*话|网\s*址|注册地|address|alias)"
+    r"\s*[：:]",
+    re.IGNORECASE,
+)
+NUMBERED_RE = re.compile(r"^\s*[（(]?(?P<n>\d{1,3})[)）.、．]\s*(?P<body>\S.*?)\s*[。；;]?\s*$")
+PAIR_RE = re.compile(
+    r"(?P<zh>[^（）()、，,；;：:\n]*?)\s*[（(](?P<en>[^（）()\n]*[A-Za-z][^（）()\n]*)[）)]"
+)
+ORG_WORDS_RE = re.compile(
+    r"公司|集团|大学|学院|研究所|研究院|研究中心|实验室|中心|机构|论坛|协会|基金会|局|部|所|厂"
+    r"|\b(?:inc|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|sa|plc|group|university"
+    r"|institute|laboratory|forum|foundation|technologies|systems|defense|defence|international)\b",
+    re.IGNORECASE,
+)
+LEAD_TRIM_RE = re.compile(
+    r"^(?:决定|工作机制|商务部)?(?:将|把|对)?(?:以下|下列|如下)?(?:[0-9一二三四五六七八九十百]+家)?"
+    rf"(?:(?:{_COUNTRY})(?:的)?)?(?:实体|企业|公司|机构|组织)?\s*[：:]?\s*"
+)
+TAIL_TRIM_RE = re.compile(r"(?:等)?(?:[0-9一二三四五六七八九十百]+家)?(?:实体|企业|机构)?\s*$")
+SENTENCE_END = "。\n"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entity on a list decision (contract ``entities[]``)."""
+
+    name_zh: str | None
+    name_en: str | None
+    country: str | None
+    list: str
+    action: str
+    span: tuple[int, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Contract form."""
+        return {
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "country": self.country,
+            "list": self.list,
+            "action": self.action,
+            "span": list(self.span),
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A sentence that puts entities on a list, takes them off, or imposes measures."""
+
+    list: str
+    action: str
+    country: str | None
+    span: tuple[int, int]
+    verb_start: int
+    verb_end: int
+
+
+def _list_name(found: str) -> str:
+    low = found.lower()
+    return next(v for k, v in LISTS if k.lower() == low)
+
+
+def _sentences(search: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for i, ch in enumerate(search):
+        if ch in SENTENCE_END:
+            if i > start:
+                out.append((start, i))
+            start = i + 1
+    if start < len(search):
+        out.append((start, len(search)))
+    return out
+
+
+def _action(sentence: str) -> tuple[str, re.Match[str]] | None:
+    """The sentence's action and the verb that states it (the first listing verb wins)."""
+    remove, add = REMOVE_RE.search(sentence), ADD_RE.search(sentence)
+    verbs = [m for m in (remove, add) if m is not None]
+    if verbs:
+        verb = min(verbs, key=lambda m: m.start())
+        return ("remove" if verb is remove else "add"), verb
+    measure = MEASURE_RE.search(sentence)
+    return ("measure", measure) if measure else None
+
+
+def _basis_only(sentence: str) -> bool:
+    """``根据《不可靠实体清单规定》…`` names a list as legal basis without deciding anything."""
+    return (
+        sentence.lstrip().startswith(("根据", "依据"))
+        and "决定" not in sentence
+        and not PAIR_RE.search(sentence)
+    )
+
+
+def decisions(search: str) -> list[Decision]:
+    """Decision sentences in document order (one per sentence)."""
+    out = []
+    for a, b in _sentences(search):
+        sentence = search[a:b]
+        lst = LIST_RE.search(sentence)
+        found = _action(sentence) if lst else None
+        if lst is None or found is None or _basis_only(sentence):
+            continue
+        action, verb = found
+        cm = COUNTRY_IN_SENTENCE_RE.search(sentence)
+        country = COUNTRIES.get((cm.group("c") or cm.group("e") or "").lower()) if cm else None
+        out.append(
+            Decision(
+                _list_name(lst.group()), action, country, (a, b), a + verb.start(), a + verb.end()
+            )
+        )
+    return out
+
+
+def _split_name(raw: str, offset: int) -> tuple[str | None, str | None, tuple[int, int]] | None:
+    """``中文名（English）`` / ``English`` / ``中文名`` → (zh, en, span)."""
+    text = raw.strip(" \t，,；;。：:")
+    if not text:
+        return None
+    start = offset + raw.find(text)
+    span = (start, start + len(text))
+    m = re.fullmatch(r"(?P<zh>.*?)\s*[（(](?P<en>[^（）()]*)[）)]\s*(?P<rest>.*)", text)
+    if m and re.search(r"[A-Za-z]", m.group("en")) and not re.search(r"[A-Za-z]", m.group("zh")):
+        zh = m.group("zh").strip() or None
+        return zh, m.group("en").strip() or None, span
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return text, None, span
+    return None, text, span
+
+
+def _clean_zh(zh: str | None) -> str | None:
+    if zh is None:
+        return None
+    zh = TAIL_TRIM_RE.sub("", LEAD_TRIM_RE.sub("", zh)).strip(" ：:")
+    return zh or None
+
+
+def _inline(search: str, d: Decision) -> list[tuple[str | None, str | None, tuple[int, int]]]:
+    """Entities written inside the decision sentence (before the verb, or after a colon)."""
+    a, b = d.span
+    sentence = search[a:b]
+    colon = max(sentence.rfind("："), sentence.rfind(":"))
+    if colon >= 0 and colon + a >= d.verb_end - 1:
+        seg_start, seg_end = a + colon + 1, b
+    else:
+        jiang = sentence.find("将")
+        seg_start = a + (jiang + 1 if jiang >= 0 else 0)
+        seg_end = d.verb_start
+    segment = search[seg_start:seg_end]
+    if not PAIR_RE.search(segment) and "、" not in segment:
+        return []
+    out = []
+    pos = seg_start
+    for part in re.split(r"[、；;]", segment):
+        found = _split_name(part, pos)
+        pos += len(part) + 1
+        if found is None:
+            continue
+        zh, en, span = found
+        zh = _clean_zh(zh)
+        if zh is None and en is None:
+            continue
+        if en is None and not ORG_WORDS_RE.search(zh or ""):
+            continue
+        if zh and zh != found[0]:  # the trim removed a lead-in: move the span start
+            span = (span[0] + (found[0] or "").find(zh), span[1])
+        out.append((zh, en, span))
+    return out
+
+
+def _numbered(
+    search: str, after: int, until: int
+) -> list[tuple[str | None, str | None, tuple[int, int], str | None]]:
+    """Numbered entity lines in ``search[after:until]`` with the country of their address."""
+    out: list[tuple[str | None, str | None, tuple[int, int], str | None]] = []
+    pos = after
+    lines = search[after:until].split("\n")
+    for line in lines:
+        start = pos
+        pos += len(line) + 1
+        address = ADDRESS_RE.match(line)
+        if address and out:
+            zh, en, span, _ = out[-1]
+            out[-1] = (zh, en, span, _country_of(address.group("addr")))
+            continue
+        if NOT_ENTITY_LINE_RE.match(line):
+            continue
+        m = NUMBERED_RE.match(line)
+        if not m:
+            continue
+        body = m.group("body")
+        if not (PAIR_RE.search(body) or ORG_WORDS_RE.search(body)) or len(body) > 160:
+            continue
+        if re.search(r"列入|移出|实施|施行|不得|应当|措施|规定", body) and not PAIR_RE.fullmatch(
+            body
+        ):
+            continue
+        found = _split_name(body, start + m.start("body"))
+        if found:
+            out.append((*found, None))
+    return out
+
+
+def _country_of(address: str) -> str | None:
+    address = address.strip()
+    for name in sorted(COUNTRIES, key=len, reverse=True):
+        if address.lower().startswith(name) or address.startswith(name):
+            return COUNTRIES[name]
+    m = re.search(rf"(?:,|，)\s*({_COUNTRY})\s*[.。]?$", address, re.IGNORECASE)
+    return COUNTRIES[m.group(1).lower()] if m else None
+
+
+def find_entities(search: str) -> list[Entity]:
+    """Entities added to, removed from, or subject to measures under a list, in order.
+
+    Args:
+        search: Simplified-character text of the document (title, header and body).
+
+    Returns:
+        Entities with spans into ``search``; [] when the text decides nothing about a list.
+    """
+    found: list[Entity] = []
+    ds = decisions(search)
+    for i, d in enumerate(ds):
+        inline = _inline(search, d)
+        for zh, en, span in inline:
+            found.append(Entity(zh, en, d.country, d.list, d.action, span))
+        if inline:
+            continue
+        until = ds[i + 1].span[0] if i + 1 < len(ds) else len(search)
+        for zh, en, span, country in _numbered(search, d.span[1], until):
+            found.append(
+                Entity(
+                    _clean_zh(zh) if zh else None, en, country or d.country, d.list, d.action, span
+                )
+            )
+    seen: set[tuple[str | None, str | None, str, str]] = set()
+    out = []
+    for e in found:
+        key = (e.name_zh, e.name_en, e.list, e.action)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out

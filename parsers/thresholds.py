@@ -1,0 +1,312 @@
+"""Technical thresholds (技术指标): parameter, operator, value, upper bound, canonical unit.
+
+Operators follow Chinese legal usage (《立法技术规范》: 以上/以下/以内 include the number):
+
+* inclusive ``>=``: 大于等于, 大于或等于, 不小于, 不低于, 不少于, 达到, 至少, ≥, and a number
+  followed by 以上 / 及以上 / 或以上;
+* inclusive ``<=``: 小于等于, 小于或等于, 不大于, 不高于, 不超过, 不多于, ≤, and 以下 / 及以下 /
+  以内;
+* exclusive ``>``: 大于, 超过, 高于, 多于, >; exclusive ``<``: 小于, 低于, 不足, 不满, 少于, <;
+* a range ``大于50μm且小于等于500μm`` or ``50～500μm`` is one ``between`` threshold.
+
+Numbers may be written with Chinese numerals (``五十微米``) or an ideographic decimal point
+(``2。5g/cm³`` in careless copies). A threshold needs an operator and a unit (or a percentage);
+a bare number is never a threshold. English copies (``300 Wh/kg or more``, ``at least 256
+layers``) are read the same way.
+Invariant: pure; every span lies inside the searched range and covers operator, number and unit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from parsers.numbers import cn_to_int
+
+#: Unit as written (lower-cased for ASCII) → canonical unit of the contract. Longest first.
+UNITS: dict[str, str] = {
+    "wh/kg": "Wh/kg", "瓦时/千克": "Wh/kg", "瓦时每千克": "Wh/kg",
+    "mah/g": "mAh/g", "毫安时/克": "mAh/g",
+    "g/cm3": "g/cm3", "g/cm³": "g/cm3", "g/cc": "g/cm3", "克/立方厘米": "g/cm3",
+    "克每立方厘米": "g/cm3",
+    "w/(m·k)": "W/(m*K)", "w/(m*k)": "W/(m*K)", "w/m·k": "W/(m*K)", "w/mk": "W/(m*K)",
+    "m/s": "m/s", "米/秒": "m/s", "米每秒": "m/s",
+    "nm": "nm", "纳米": "nm",
+    "μm": "um", "µm": "um", "um": "um", "微米": "um",
+    "mm": "mm", "毫米": "mm", "cm": "cm", "厘米": "cm",
+    "m³": "m3", "m3": "m3", "立方米": "m3", "m": "m", "米": "m",
+    "km": "km", "千米": "km", "公里": "km",
+    "ml": "mL", "毫升": "mL", "l": "L", "升": "L",
+    "gpa": "GPa", "千兆帕": "GPa", "吉帕": "GPa", "mpa": "MPa", "兆帕": "MPa",
+    "kpa": "kPa", "千帕": "kPa", "pa": "Pa", "帕": "Pa",
+    "kg": "kg", "千克": "kg", "公斤": "kg", "mg": "mg", "毫克": "mg", "g": "g", "克": "g",
+    "t": "t", "吨": "t", "tons": "t", "tonnes": "t",
+    "℃": "degC", "°c": "degC", "摄氏度": "degC", "度": "degC", "k": "K", "开尔文": "K",
+    "ppm": "ppm",
+    "ghz": "GHz", "mhz": "MHz", "khz": "kHz", "hz": "Hz", "赫兹": "Hz",
+    "kw": "kW", "千瓦": "kW", "mw": "MW", "兆瓦": "MW", "w": "W", "瓦": "W",
+    "kv": "kV", "千伏": "kV", "v": "V", "伏": "V",
+    "hrb": "HRB", "hrc": "HRC", "hv": "HV",
+    "n": "N", "牛顿": "N", "牛": "N",
+    "小时": "h", "h": "h", "天": "day", "日": "day",
+    "%": "%", "％": "%",
+    "层": "layer", "layers": "layer", "layer": "layer",
+    "位": "bit", "bits": "bit", "bit": "bit",
+    "英寸": "in", "inches": "in", "inch": "in",
+}  # fmt: skip
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+#: A unit must not run on into a longer word (``m`` of ``mm`` is handled by longest-first; ``t``
+#: must not be the first letter of ``the``).
+UNIT_RE = re.compile(rf"\s?(?P<unit>{_UNIT_ALT})(?![A-Za-z0-9²³])", re.IGNORECASE)
+_DIGITS = r"\d+(?:\s?[.。．]\s?\d+)?"
+_CN_NUM = r"[〇零一二两三四五六七八九十百]{1,6}(?:点[〇零一二三四五六七八九]+)?"
+NUMBER = rf"(?P<num>{_DIGITS}|{_CN_NUM})"
+
+_GE = r"大于或等于|大于等于|不小于|不低于|不少于|至少为?|达到|≥|>=|⩾"
+_LE = r"小于或等于|小于等于|不大于|不高于|不超过|不多于|最多为?|≤|<=|⩽"
+_GT = r"大于|超过|高于|多于|>"
+_LT = r"小于|低于|不足|不满|少于|<"
+_EN_GE = r"greater than or equal to|not less than|no less than|at least|a minimum of"
+_EN_LE = r"less than or equal to|not more than|no more than|not exceeding|up to|a maximum of"
+_EN_GT = r"greater than|more than|exceeding|above|over"
+_EN_LT = r"less than|below|under"
+PREFIX_OPS = (
+    (">=", _GE), ("<=", _LE), (">", _GT), ("<", _LT),
+    (">=", _EN_GE), ("<=", _EN_LE), (">", _EN_GT), ("<", _EN_LT),
+)  # fmt: skip
+_PREFIX_ALT = "|".join(f"(?P<p{i}>{alt})" for i, (_, alt) in enumerate(PREFIX_OPS))
+#: ``大于等于300Wh/kg`` — an operator word, then the number and its unit.
+PREFIX_RE = re.compile(rf"(?:{_PREFIX_ALT})\s?(?:为\s?)?{NUMBER}", re.IGNORECASE)
+#: ``14纳米及以下`` / ``256 layers or more`` — the operator after the unit.
+POSTFIX_RE = re.compile(
+    r"\s?(?:(?P<ge>及以上|或以上|以上|或者以上|or (?:more|above|higher|greater)|and above)"
+    r"|(?P<le>及以下|或以下|以下|或者以下|以内|or (?:less|below|lower|smaller|fewer)|and below))",
+    re.IGNORECASE,
+)
+#: A bare number (for postfix and range forms), not part of a code, date or longer number.
+BARE_RE = re.compile(rf"(?<![0-9A-Za-z.。．]){NUMBER}")
+#: ``且小于等于500μm`` — the upper half of a range after a lower bound.
+RANGE_JOIN_RE = re.compile(r"\s?(?:且|并且|而|、|,|，|and)\s?", re.IGNORECASE)
+#: ``50～500μm`` / ``50-500 μm`` / ``50至500μm``.
+DASH_RANGE_RE = re.compile(rf"(?<![0-9A-Za-z.]){_DIGITS}\s?(?:~|～|—|–|-|至|到)\s?{_DIGITS}")
+#: Words before the number that are not the parameter's name.
+PARAM_TRIM_RE = re.compile(
+    r"^(?:且|并且|或者|者|或|及|和|以及|其|可加工成|加工成|满足|同时满足|单位|每个|每一|单个|直接|间接)+"
+)
+#: A "parameter" ending like this is a verb phrase (``对用于``), not a measured quantity.
+NOT_PARAM_END_RE = re.compile(r"(?:用于|对|于|将|是|有|含有|包括|包含)$")
+PARAM_STOP = "，,、；;：:。（）()的且或和及与为在\n "
+QUALIFIER_RE = re.compile(r"[（(][^（）()]{0,20}[）)]|按[^，,；;]{1,6}计")
+PARAM_MAX = 16
+#: Parameter words that follow the value (``14纳米及以下制程``).
+TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One quantitative condition (contract ``threshold``)."""
+
+    parameter: str | None
+    op: str
+    value: float
+    value_max: float | None
+    unit: str | None
+    span: tuple[int, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Contract form; whole numbers as ints."""
+        return {
+            "parameter": self.parameter,
+            "op": self.op,
+            "value": _plain(self.value),
+            "value_max": _plain(self.value_max) if self.value_max is not None else None,
+            "unit": self.unit,
+            "span": list(self.span),
+        }
+
+
+def _plain(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else v
+
+
+def parse_number(raw: str) -> float | None:
+    """``2.5`` / ``2。5`` / ``五十`` / ``二点五`` → float; None when it is no number."""
+    raw = re.sub(r"\s+", "", raw)
+    if re.fullmatch(r"\d+(?:[.。．]\d+)?", raw):
+        return float(re.sub(r"[。．]", ".", raw))
+    whole, _, frac = raw.partition("点")
+    number = cn_to_int(whole)
+    if number is None:
+        return None
+    if frac:
+        digits = cn_to_int(frac)
+        if digits is None:
+            return None
+        return float(f"{number}.{frac_digits(frac)}")
+    return float(number)
+
+
+def frac_digits(frac: str) -> str:
+    """Chinese digits after 点, one by one: ``五`` → ``5``, ``零五`` → ``05``."""
+    return "".join(str(cn_to_int(c) or 0) for c in frac)
+
+
+def _unit_at(search: str, pos: int, end: int) -> tuple[str, int] | None:
+    m = UNIT_RE.match(search, pos, end)
+    if not m:
+        return None
+    written = m.group("unit")
+    unit = UNITS.get(written.lower()) or UNITS.get(written)
+    if unit is None:
+        return None
+    # single ASCII letters are units only right after the number (``16N``, ``5 t``) and not
+    # when a Latin word continues (handled by the lookahead); 度/日/方 need a number right before
+    if written in ("度", "日", "天", "米") and m.start("unit") != pos:
+        return None
+    return unit, m.end()
+
+
+def _op_of(m: re.Match[str]) -> str:
+    for i, (op, _) in enumerate(PREFIX_OPS):
+        if m.group(f"p{i}"):
+            return op
+    return "=="
+
+
+def _parameter(search: str, start: int, floor: int) -> str | None:
+    """The measured quantity written right before ``start`` (``重量能量密度``), if any."""
+    lo = max(floor, start - 40)
+    before = QUALIFIER_RE.sub(lambda m: "\0" * len(m.group()), search[lo:start]).rstrip("\0 ")
+    before = before.replace("\0", "")
+    i = len(before)
+    while i > 0 and before[i - 1] not in PARAM_STOP:
+        i -= 1
+    name = PARAM_TRIM_RE.sub("", before[i:]).strip()
+    if not name or len(name) > PARAM_MAX or not re.search(r"[\u4e00-\u9fffA-Za-z]", name):
+        return None
+    if NOT_PARAM_END_RE.search(name):
+        return None
+    if re.fullmatch(r"[A-Za-z ]+", name):  # English: the last word or two
+        words = name.split()
+        return " ".join(words[-2:]) if words else None
+    return name
+
+
+def _trailing_parameter(search: str, pos: int) -> str | None:
+    for word in TRAILING_PARAMS:
+        if search.startswith(word, pos):
+            return word
+    return None
+
+
+def _after_number(search: str, pos: int, end: int) -> tuple[str | None, int] | None:
+    """Unit right after a number; ``None`` when there is none (a percent counts as a unit)."""
+    found = _unit_at(search, pos, end)
+    if found is None:
+        return None
+    return found
+
+
+def _prefix(search: str, start: int, end: int) -> list[Threshold]:
+    out = []
+    for m in PREFIX_RE.finditer(search, start, end):
+        value = parse_number(m.group("num"))
+        unit = _after_number(search, m.end(), end)
+        if value is None or unit is None:
+            continue
+        op = _op_of(m)
+        stop = unit[1]
+        post = POSTFIX_RE.match(search, stop, end)
+        if post and op in (">", "<"):  # 达到/超过…以上: the postfix decides inclusiveness
+            op = ">=" if post.group("ge") else "<="
+            stop = post.end()
+        param = _parameter(search, m.start(), start)
+        out.append(Threshold(param, op, value, None, unit[0], (m.start(), stop)))
+    return out
+
+
+def _postfix(search: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Threshold]:
+    out = []
+    for m in BARE_RE.finditer(search, start, end):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        value = parse_number(m.group("num"))
+        unit = _after_number(search, m.end(), end)
+        if value is None or unit is None:
+            continue
+        post = POSTFIX_RE.match(search, unit[1], end)
+        if not post:
+            continue
+        op = ">=" if post.group("ge") else "<="
+        param = _parameter(search, m.start(), start) or _trailing_parameter(search, post.end())
+        out.append(Threshold(param, op, value, None, unit[0], (m.start(), post.end())))
+    return out
+
+
+def _dash_ranges(
+    search: str, start: int, end: int, taken: list[tuple[int, int]]
+) -> list[Threshold]:
+    out = []
+    for m in DASH_RANGE_RE.finditer(search, start, end):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        low_raw, high_raw = re.split(r"\s?(?:~|～|—|–|-|至|到)\s?", m.group(), maxsplit=1)
+        low, high = parse_number(low_raw), parse_number(high_raw)
+        unit = _after_number(search, m.end(), end)
+        if low is None or high is None or unit is None or high <= low:
+            continue
+        param = _parameter(search, m.start(), start)
+        out.append(Threshold(param, "between", low, high, unit[0], (m.start(), unit[1])))
+    return out
+
+
+def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
+    """``大于50μm且小于等于500μm`` (a lower then an upper bound, same unit) → one ``between``."""
+    out: list[Threshold] = []
+    i = 0
+    while i < len(found):
+        t = found[i]
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        if (
+            nxt is not None
+            and t.op in (">", ">=")
+            and nxt.op in ("<", "<=")
+            and t.unit == nxt.unit
+            and nxt.value > t.value
+            and nxt.parameter is None
+            and RANGE_JOIN_RE.fullmatch(search[t.span[1] : nxt.span[0]])
+        ):
+            out.append(
+                Threshold(
+                    t.parameter, "between", t.value, nxt.value, t.unit, (t.span[0], nxt.span[1])
+                )
+            )
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list[Threshold]:
+    """Every threshold in ``search[start:end]``, in text order.
+
+    Args:
+        search: Simplified-character search text.
+        start: Where to start looking.
+        end: Where to stop (default: end of text).
+
+    Returns:
+        Thresholds with absolute spans; ranges merged into ``between``.
+    """
+    stop = len(search) if end is None else min(end, len(search))
+    if start >= stop:
+        return []
+    found = _prefix(search, start, stop)
+    taken = [t.span for t in found]
+    found += _dash_ranges(search, start, stop, taken)
+    taken = [t.span for t in found]
+    found += _postfix(search, start, stop, taken)
+    found.sort(key=lambda t: t.span)
+    return _merge_ranges(search, found)

@@ -1,0 +1,47 @@
+"""Clause outline paths and clause references."""
+
+import pytest
+
+from parsers.clauses import clause_refs, outline
+
+TEXT = (
+    "决定如下：\n一、满足以下特性的物项：\n（一）锂电池\n1. 3A001 电池\n（1）子项\na. 细项\n"
+    "2. 3B901.a 设备\n（二）正极材料\n1. 3C901.a.1 材料\n二、本公告自公布之日起实施。\n第三条 附则\n"
+)
+
+
+def test_outline_paths() -> None:
+    paths = [
+        (TEXT[line.body : line.end], line.path) for line in outline(TEXT) if line.end > line.start
+    ]
+    assert paths == [
+        ("决定如下：", ""),
+        ("满足以下特性的物项：", "一"),
+        ("锂电池", "一(一)"),
+        ("3A001 电池", "一(一)1"),
+        ("子项", "一(一)1(1)"),
+        ("细项", "一(一)1(1)a"),
+        ("3B901.a 设备", "一(一)2"),
+        ("正极材料", "一(二)"),
+        ("3C901.a.1 材料", "一(二)1"),
+        ("本公告自公布之日起实施。", "二"),
+        ("附则", "三"),
+    ]
+
+
+def test_decimal_numbers_are_not_markers() -> None:
+    assert outline("1.5克以上\n")[0].path == ""
+
+
+@pytest.mark.parametrize(
+    ("fragment", "paths"),
+    [
+        ("本公告第一条第（一）项、第（二）项", ["一(一)", "一(二)"]),
+        ("第一条第（三）项及其他规定", ["一(三)"]),
+        ("第二条", ["二"]),
+        ("Paragraphs (1) and (2) of Article 1 shall", ["一(一)", "一(二)"]),
+        ("本公告", []),
+    ],
+)
+def test_clause_refs(fragment: str, paths: list[str]) -> None:
+    assert clause_refs(fragment) == paths

@@ -1,0 +1,131 @@
+"""Thresholds: Chinese legal operators, units, Chinese numerals, ranges, English, spans."""
+
+import pytest
+
+from parsers.thresholds import find_thresholds, parse_number
+
+
+def one(text: str) -> tuple:
+    found = find_thresholds(text)
+    assert len(found) == 1, found
+    t = found[0]
+    return (t.parameter, t.op, t.value, t.value_max, t.unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "op"),
+    [
+        ("功率大于等于10kW", ">="),
+        ("功率大于或等于10kW", ">="),
+        ("功率不低于10kW", ">="),
+        ("功率不小于10kW", ">="),
+        ("功率达到10kW", ">="),
+        ("功率≥10 kW", ">="),
+        ("功率10kW以上", ">="),
+        ("功率10kW及以上", ">="),
+        ("功率小于等于10kW", "<="),
+        ("功率不超过10kW", "<="),
+        ("功率不高于10kW", "<="),
+        ("功率≤10kW", "<="),
+        ("功率10kW以下", "<="),
+        ("功率10kW及以下", "<="),
+        ("功率大于10kW", ">"),
+        ("功率超过10kW", ">"),
+        ("功率高于10kW", ">"),
+        ("功率小于10kW", "<"),
+        ("功率低于10kW", "<"),
+        ("功率不足10kW", "<"),
+    ],
+)
+def test_chinese_legal_usage_decides_inclusiveness(text: str, op: str) -> None:
+    assert one(text) == ("功率", op, 10, None, "kW")
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "value"),
+    [
+        ("压实密度大于等于2.5g/cm³", "g/cm3", 2.5),
+        ("压实密度大于等于2。5克/立方厘米", "g/cm3", 2.5),
+        ("设计工作压力大于等于5千兆帕", "GPa", 5),
+        ("平均粒径小于等于五十微米", "um", 50),
+        ("平均粒径小于等于50μm", "um", 50),
+        ("日处理量大于等于5000m³", "m3", 5000),
+        ("造粒容积大于等于五立方米", "m3", 5),
+        ("克容量大于等于156mAh/g", "mAh/g", 156),
+        ("反应温度小于等于850℃", "degC", 850),
+        ("破断力小于等于16N", "N", 16),
+        ("最高工作速度大于等于40m/s", "m/s", 40),
+        ("筒体直径大于0.5m", "m", 0.5),
+        ("容积大于300L", "L", 300),
+        ("纯度大于99.999%", "%", 99.999),
+    ],
+)
+def test_units_and_numbers(text: str, unit: str, value: float) -> None:
+    _, _, got_value, _, got_unit = one(text)
+    assert (got_unit, got_value) == (unit, value)
+
+
+def test_range_with_two_bounds_is_one_between() -> None:
+    assert one("平均粒径大于50μm且小于等于500μm的人造金刚石单晶") == (
+        "平均粒径",
+        "between",
+        50,
+        500,
+        "um",
+    )
+
+
+def test_dash_range() -> None:
+    assert one("粒径50～500μm") == ("粒径", "between", 50, 500, "um")
+
+
+def test_free_standing_conditions_of_61() -> None:
+    text = "价值比例达到0.1%及以上的；控股50%及以上的子公司；14纳米及以下制程逻辑芯片、256层及以上存储芯片"
+    got = [(t.parameter, t.op, t.value, t.unit) for t in find_thresholds(text)]
+    assert got == [
+        ("价值比例", ">=", 0.1, "%"),
+        ("控股", ">=", 50, "%"),
+        ("制程", "<=", 14, "nm"),
+        (None, ">=", 256, "layer"),
+    ]
+
+
+def test_english() -> None:
+    got = [
+        (t.op, t.value, t.unit)
+        for t in find_thresholds(
+            "an energy density of 300 Wh/kg or more; logic chips of 14 nm or below; at least 256 layers"
+        )
+    ]
+    assert got == [(">=", 300, "Wh/kg"), ("<=", 14, "nm"), (">=", 256, "layer")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "自公布之日起30日后施行",  # no operator
+        "2025年10月9日",
+        "3A001 电池",
+        "参考税则号列：85076000",
+        "第二条第3款",
+        "大于等于五个工作",  # no unit
+    ],
+)
+def test_no_threshold_without_operator_and_unit(text: str) -> None:
+    assert find_thresholds(text) == []
+
+
+def test_spans_cover_operator_number_and_unit() -> None:
+    text = "一、重量能量密度大于等于300Wh/kg的电池；二、14纳米及以下制程"
+    for t in find_thresholds(text):
+        evidence = text[t.span[0] : t.span[1]]
+        assert str(int(t.value)) in evidence
+        assert evidence.startswith(("大于", "14"))
+        assert evidence.endswith(("Wh/kg", "以下"))
+
+
+def test_parse_number() -> None:
+    assert parse_number("四十五") == 45
+    assert parse_number("二点五") == 2.5
+    assert parse_number("2。5") == 2.5
+    assert parse_number("abc") is None
