@@ -10,22 +10,22 @@ Invariants: the public functions never raise; every span satisfies
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TypeVar
 
-from parsers import dates, kinds
+from parsers import dates, glossary, kinds
 from parsers.blocks import squash
+from parsers.control import control_facts
 from parsers.encoding import decode_html
-from parsers.normalize import normalize_text, search_copy
+from parsers.normalize import normalize_text, search_copy, to_simplified
 from parsers.numbers import Mention, find_numbers, same_document
 from parsers.page import Page, extract_page, parse_header, stable_text
-from parsers.record import DocNumber, DocRef, Record, Reference, Suspension
+from parsers.record import DocNumber, DocRef, Record, Reference, Suspension, guarded
 
-T = TypeVar("T")
 LEGAL_TITLE_RE = re.compile(r"《([^《》\n]{2,80})》")
 LEGAL_ENDINGS = ("法", "条例", "规定", "办法", "细则", "规则")
 OWN_LINE_LABEL = "发布文号"
+ANNEX_LINE = "附件："
 OWN_SEARCH_LINES = 3
 TITLE_SEARCH_LINES = 4
 TITLE_MAX_CHARS = 100
@@ -40,8 +40,15 @@ RELATION_RULES = (
     ("suspends", re.compile(r"暂停(?:实施|执行|适用)|suspend", re.IGNORECASE)),
     ("repeals", re.compile(r"废止|撤销|repeal|abolish", re.IGNORECASE)),
     ("amends", re.compile(r"修改|修订|修正|amend", re.IGNORECASE)),
-    ("supersedes", re.compile(r"代替|取代|替代|supersede|replace", re.IGNORECASE)),
-    ("implements", re.compile(r"(?:根据|依据|按照).*(?:实施|执行)|implement", re.IGNORECASE)),
+    (
+        "supersedes",
+        re.compile(r"代替|取代|替代|以《[^》]{1,30}》为准|supersede|replace", re.IGNORECASE),
+    ),
+)
+BACK_REFERENCES = ("上述公告", "前述公告", "该公告", "上述文件", "原公告")
+#: ``根据…公告2025年第18号…`` right before the mention: this document implements that one.
+IMPLEMENTS_RE = re.compile(
+    r"(?:根据|依据|按照|落实|贯彻|implementing|pursuant to)[^。，；,;]{0,12}$", re.IGNORECASE
 )
 ISSUER_EN = {
     "商务部": "MOFCOM",
@@ -71,14 +78,6 @@ KIND_EN = {
 }
 
 
-def _safe(warnings: list[str], what: str, fn: Callable[[], T], default: T) -> T:
-    try:
-        return fn()
-    except Exception as exc:  # one bad field must not lose the record
-        warnings.append(f"{what} failed: {type(exc).__name__}: {exc}")
-        return default
-
-
 def _lines(text: str) -> list[tuple[int, int]]:
     out, pos = [], 0
     for line in text.split("\n"):
@@ -103,10 +102,23 @@ def _own_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def _relation(search: str, span: tuple[int, int], bounds: list[tuple[int, int]]) -> str:
-    sentence = next((search[a:b] for a, b in bounds if a <= span[0] < b), "")
+    here = next((k for k, (a, b) in enumerate(bounds) if a <= span[0] < b), None)
+    if here is None:
+        return "cites"
+    start, end = bounds[here]
+    sentence = search[start:end]
     for name, rule in RELATION_RULES:
         if rule.search(sentence):
             return name
+    if here + 1 < len(bounds):  # 上述公告…以《清单》为准: the next sentence refers back
+        a, b = bounds[here + 1]
+        following = search[a:b].lstrip()
+        if following.startswith(BACK_REFERENCES):
+            for name, rule in RELATION_RULES:
+                if rule.search(following):
+                    return name
+    if IMPLEMENTS_RE.search(search[start : span[0]]):
+        return "implements"
     return "cites"
 
 
@@ -154,19 +166,26 @@ def legal_basis(search: str) -> list[str]:
 def summary_en(
     rec_kind: str,
     numbers: list[DocNumber],
-    published: str | None,
+    title: str | None,
+    subject: str | None,
     effective: list[dates.Effective],
     suspensions: list[Suspension],
+    n_items: int = 0,
+    n_entities: int = 0,
 ) -> str:
-    """A short English line built only from extracted facts."""
+    """A short English line built only from extracted facts and the glossary.
+
+    The subject is the glossary's English for the title; a title it does not cover stays in
+    Chinese rather than being guessed.
+    """
     if numbers:
         n = numbers[0]
         who = "/".join(ISSUER_EN.get(i, i) for i in n.issuers)
-        parts = [f"{who} {TYPE_EN.get(n.type, 'Document')} No. {n.seq} of {n.year}".strip()]
+        head = f"{who} {TYPE_EN.get(n.type, 'Document')} No. {n.seq} of {n.year}".strip()
     else:
-        parts = [KIND_EN.get(rec_kind, "Document")]
-    if published:
-        parts.append(f"published {published}")
+        head = KIND_EN.get(rec_kind, "Document")
+    about = subject or _title_rest(title, numbers)
+    parts = [f"{head} — {about}" if about else head]
     when = list(dict.fromkeys(e.date or f"{e.basis} (date unknown)" for e in effective))
     if when:
         parts.append("effective " + ", ".join(when))
@@ -174,7 +193,20 @@ def summary_en(
         nos = ", ".join(str(s.target.seq) for s in suspensions)
         until = suspensions[0].until
         parts.append(f"suspends Nos. {nos}" + (f" until {until}" if until else ""))
+    if n_items:
+        parts.append(f"{n_items} item" + ("s" if n_items != 1 else ""))
+    if n_entities:
+        parts.append(f"{n_entities} entit" + ("ies" if n_entities != 1 else "y"))
     return "; ".join(parts)
+
+
+def _title_rest(title: str | None, numbers: list[DocNumber]) -> str:
+    """The title without a leading copy of the document's number."""
+    rest = squash(title or "")
+    for n in numbers:
+        if rest.startswith(n.text):
+            rest = rest[len(n.text) :].strip()
+    return rest
 
 
 def _title_from_text(text: str, mentions: list[Mention]) -> str | None:
@@ -204,19 +236,19 @@ def build_record(
 ) -> Record:
     """Extract every field from ``raw_text``; see the module docstring for the rules."""
     warns = list(warnings or [])
-    text = _safe(warns, "normalisation", lambda: normalize_text(raw_text), "")
-    search = _safe(warns, "simplified copy", lambda: search_copy(text), text)
+    text = guarded(warns, "normalisation", lambda: normalize_text(raw_text), "")
+    search = guarded(warns, "simplified copy", lambda: search_copy(text), text)
     if len(search) != len(text):
         warns.append("simplified copy changed length; searching the text as written")
         search = text
-    mentions: list[Mention] = _safe(warns, "numbers", lambda: find_numbers(text, search), [])
+    mentions: list[Mention] = guarded(warns, "numbers", lambda: find_numbers(text, search), [])
     head: dict[str, str] = (
-        header if header is not None else _safe(warns, "header", lambda: parse_header(search), {})
+        header if header is not None else guarded(warns, "header", lambda: parse_header(search), {})
     )
-    published: str | None = _safe(
+    published: str | None = guarded(
         warns, "publish date", lambda: dates.publish_date(head, meta or {}, search), None
     )
-    own: list[Mention] = _safe(warns, "own number", lambda: _own_mentions(text, mentions), [])
+    own: list[Mention] = guarded(warns, "own number", lambda: _own_mentions(text, mentions), [])
     year = next((m.year for m in own if m.year), None) or (
         int(published[:4]) if published else None
     )
@@ -231,22 +263,40 @@ def build_record(
         numbers.append(DocNumber(m.text, m.issuers, m.type or "其他", own_year, m.seq, m.span))
     others = [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
     no_relations: tuple[list[Reference], list[Suspension]] = ([], [])
-    refs, susp = _safe(
+    refs, susp = guarded(
         warns, "references", lambda: _relations(search, own, others, published, year), no_relations
     )
-    effective: list[dates.Effective] = _safe(
+    effective: list[dates.Effective] = guarded(
         warns, "effective dates", lambda: dates.effective_dates(search, published), []
     )
     title = squash(title or "") or _title_from_text(text, mentions)
-    lang = _safe(warns, "language", lambda: kinds.language(text, url), "zh-Hans")
+    lang = guarded(warns, "language", lambda: kinds.language(text, url), "zh-Hans")
     column = (meta or {}).get("ColumnName")
     own_types = [n.type for n in numbers]
-    rec_kind = _safe(
+    rec_kind = guarded(
         warns, "kind", lambda: kinds.kind(search, title, own_types, url, column), "other"
     )
-    basis: list[str] = _safe(warns, "legal basis", lambda: legal_basis(search), [])
-    summary = _safe(
-        warns, "summary", lambda: summary_en(rec_kind, numbers, published, effective, susp), ""
+    basis: list[str] = guarded(warns, "legal basis", lambda: legal_basis(search), [])
+
+    facts = control_facts(search, rec_kind)
+    warns += facts.warnings
+    subject = guarded(
+        warns, "glossary", lambda: glossary.subject_en(to_simplified(title or "")), None
+    )
+    summary = guarded(
+        warns,
+        "summary",
+        lambda: summary_en(
+            rec_kind,
+            numbers,
+            title,
+            subject,
+            effective,
+            susp,
+            len(facts.items),
+            len(facts.entities),
+        ),
+        "",
     )
     return Record(
         kind=rec_kind,
@@ -259,6 +309,10 @@ def build_record(
         effective=tuple(effective),
         suspensions=tuple(susp),
         references=tuple(refs),
+        items=tuple(i.to_dict() for i in facts.items),
+        thresholds=tuple(t.to_dict() for t in facts.thresholds),
+        elements=facts.elements,
+        entities=tuple(e.to_dict() for e in facts.entities),
         legal_basis=tuple(basis),
         summary_en=summary,
         warnings=tuple(warns),
@@ -277,14 +331,27 @@ def _empty(url: str | None, title: str | None, warning: str) -> Record:
     )
 
 
-def parse_page(page: Page, url: str | None = None) -> Record:
-    """Parse an extracted page into a record (the page's title, header and body)."""
+def parse_page(
+    page: Page, url: str | None = None, annexes: Sequence[tuple[str, str]] = ()
+) -> Record:
+    """Parse an extracted page into a record (the page's title, header and body).
+
+    Args:
+        page: The extracted page.
+        url: Its URL (else the page's own).
+        annexes: ``(label, plain text)`` of annexes already turned into text
+            (``parsers.annexes.annex_text``); each is appended under a ``附件：label`` line, so its
+            items merge into the record and its spans point into the record's text.
+    """
     url = url or getattr(page, "url", None)
     try:
         warns = list(page.warnings)
         if page.page_type != "article":
             warns.append(f"page_type {page.page_type}: no document content")
         raw = stable_text(page.title, page.header, page.body_text)
+        for label, annex in annexes:
+            if annex.strip():
+                raw += f"\n{ANNEX_LINE}{label}\n{annex}"
         return build_record(
             raw, url=url, title=page.title, header=page.header, meta=page.meta, warnings=warns
         )

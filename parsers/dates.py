@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from parsers.clauses import clause_refs
 from parsers.numbers import cn_to_int, find_numbers
 
 _CN_Y = r"[〇零一二三四五六七八九]{4}"
@@ -76,7 +77,7 @@ SIGNATURE_LINES = 6
 
 @dataclass(frozen=True)
 class Effective:
-    """One entry-into-force statement (``applies_to`` is "all" until clause paths exist)."""
+    """One entry-into-force statement; ``applies_to`` is "all" or the clause paths it names."""
 
     date: str | None
     applies_to: str
@@ -166,8 +167,15 @@ def _sentence_effective(sentence: str, offset: int, published: str | None) -> li
         span = (offset + m.start(), offset + m.end())
         if any(e.span[0] < span[1] and span[0] < e.span[1] for e in out):
             continue
-        out.append(Effective(when, "all", basis, span))
+        out.append(Effective(when, _applies_to(sentence, m.start(), out, offset), basis, span))
     return out
+
+
+def _applies_to(sentence: str, at: int, earlier: list[Effective], offset: int) -> str:
+    """Clause paths named between the previous statement (or sentence start) and ``at``."""
+    since = max([e.span[1] - offset for e in earlier if e.span[1] - offset <= at], default=0)
+    paths = clause_refs(sentence[since:at])
+    return ",".join(paths) if paths else "all"
 
 
 def effective_dates(search: str, published: str | None) -> list[Effective]:
