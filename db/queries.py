@@ -256,6 +256,50 @@ def load_version(s: Session, version_id: int) -> StoredVersion | None:
     )
 
 
+def replace_parsed(
+    s: Session, version_id: int, parser_version: str, record: dict[str, Any]
+) -> bool:
+    """Store or overwrite the record of (version, parser version); True when it changed.
+
+    Used when an annex of an article changes: the article's record is derived from its own
+    version and its annexes' current versions, so it is rebuilt in place.
+    """
+    row = s.scalar(
+        select(ParsedRecord).where(
+            ParsedRecord.version_id == version_id, ParsedRecord.parser_version == parser_version
+        )
+    )
+    if row is None:
+        save_parsed(s, version_id, parser_version, record)
+        return True
+    digest = record_hash(record)
+    if row.record_hash == digest:
+        return False
+    row.record, row.record_hash, row.created_at = record, digest, utcnow()
+    s.flush()
+    return True
+
+
+def annex_versions(s: Session, document_id: int) -> list[StoredVersion]:
+    """The current version of every annex of a document, in URL order."""
+    ids = s.scalars(
+        select(Document.current_version_id)
+        .where(Document.parent_id == document_id, Document.current_version_id.is_not(None))
+        .order_by(Document.canonical_url)
+    )
+    return [v for v in (load_version(s, i) for i in ids if i is not None) if v is not None]
+
+
+def parent_current_version(s: Session, document_id: int) -> int | None:
+    """The current version id of a document's parent (an annex's article), if any."""
+    parent = aliased(Document)
+    return s.scalar(
+        select(parent.current_version_id)
+        .join(Document, Document.parent_id == parent.id)
+        .where(Document.id == document_id)
+    )
+
+
 # --- documents ------------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 ``run`` is the cron entry point's body. It holds the run lock, migrates the database, records a
 crawl run, lets the crawlers fetch and store (``crawlers.runner``), then parses every stored
-version that has no record for the current parser version. Each stage only reads what earlier
+version that has no record for the current parser version (an article's record includes its
+annexes' text; when an annex changes, its article's record is rebuilt in place). Each stage only reads what earlier
 stages wrote, so re-running ``process_pending`` after a crash finishes the job without
 duplicating anything (``parsed_records`` is unique per version and parser version).
 """
@@ -18,6 +19,7 @@ import db
 import parsers
 from db import queries, store
 from regwatch.config import Settings
+from regwatch.convert import convert_legacy
 from regwatch.lock import run_lock
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,7 @@ EXIT_SOURCE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run is in progress; cron may simply try again later
+LEGACY_FORMATS = ("doc", "wps", "xls")
 
 
 @dataclass
@@ -64,9 +67,10 @@ def open_db(settings: Settings) -> db.SessionFactory:
 
 
 def process_pending(sessions: db.SessionFactory, limit: int | None = None) -> ProcessStats:
-    """Parse every stored version that has no record for the current parser version.
+    """Parse every stored version that has no record for the current parser version (an article's record includes its
+    annexes' text; when an annex changes, its article's record is rebuilt in place).
 
-    One bad version is logged and counted, never fatal; it is retried on the next pass.
+        One bad version is logged and counted, never fatal; it is retried on the next pass.
     """
     stats = ProcessStats()
     with sessions() as s:
@@ -78,6 +82,7 @@ def process_pending(sessions: db.SessionFactory, limit: int | None = None) -> Pr
                 if record is None:
                     continue
                 queries.save_parsed(s, version_id, parsers.PARSER_VERSION, record)
+                _refresh_parent(s, version_id)
                 s.commit()
                 stats.parsed += 1
                 stats.kinds[record["kind"]] += 1
@@ -91,18 +96,58 @@ def process_pending(sessions: db.SessionFactory, limit: int | None = None) -> Pr
 
 
 def parse_version(s: db.Session, version_id: int) -> dict[str, Any] | None:
-    """Turn one stored version back into a contract record (None for non-text annexes)."""
+    """Turn one stored version back into a contract record.
+
+    An article's record includes the text of its annexes' current versions (items listed in a
+    DOCX/XLSX/PDF annex merge into the announcement); an annex gets a record of its own too.
+    """
     raw = queries.load_version(s, version_id)
     if raw is None:
         return None
     if raw.kind == "annex":
         name = raw.url.rsplit("/", 1)[-1]
-        if not name.lower().endswith((".txt", ".html", ".htm")):
-            return None  # binary annexes (pdf/docx/xlsx) are parsed by a later issue
-        return parsers.parse_file(raw.body, name).to_dict()
+        annex = _annex_text(raw.body, name)
+        record = parsers.parse_text(annex.text, raw.url).to_dict()
+        record["warnings"] = [*annex.warnings, *record["warnings"]]
+        return record
     decoded = parsers.decode_html(raw.body, raw.headers.get("content-type"))
     page = parsers.extract_page(decoded.text, raw.url)
-    return parsers.parse_page(page, raw.url).to_dict()
+    labels = {a.url: a.label for a in page.annexes}
+    texts: list[tuple[str, str]] = []
+    warnings: list[str] = []
+    for annex_version in queries.annex_versions(s, raw.document_id):
+        name = annex_version.url.rsplit("/", 1)[-1]
+        annex = _annex_text(annex_version.body, name)
+        warnings += annex.warnings
+        if annex.ok:
+            texts.append((labels.get(annex_version.url) or name, annex.text))
+    record = parsers.parse_page(page, raw.url, annexes=texts).to_dict()
+    record["warnings"] = [*record["warnings"], *warnings]
+    return record
+
+
+def _annex_text(body: bytes, name: str) -> parsers.AnnexText:
+    """Annex bytes → text; legacy .doc/.wps/.xls go through LibreOffice when it is installed."""
+    annex = parsers.annex_text(body, name)
+    if not annex.ok and annex.format in LEGACY_FORMATS:
+        converted = convert_legacy(body, name)
+        if converted is not None:
+            annex = parsers.annex_text(*converted)
+    for warning in annex.warnings:
+        log.warning("annex %s: %s", name, warning)
+    return annex
+
+
+def _refresh_parent(s: db.Session, version_id: int) -> None:
+    """After an annex version is parsed, rebuild its article's record so the items merge in."""
+    raw = queries.load_version(s, version_id)
+    if raw is None or raw.kind != "annex":
+        return
+    parent = queries.parent_current_version(s, raw.document_id)
+    if parent is not None:
+        record = parse_version(s, parent)
+        if record is not None:
+            queries.replace_parsed(s, parent, parsers.PARSER_VERSION, record)
 
 
 def crawl_and_process(
