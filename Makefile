@@ -23,6 +23,9 @@ run: $(STAMP)  ## crawl the real sites into ./var/regwatch.db
 test: $(STAMP)  ## the whole test suite (real loopback HTTP, real SQLite files)
 	$(BIN)/python -m pytest
 
+eval: $(STAMP)  ## parser precision/recall/F1 per field on the golden corpus (tests/parsers/corpus)
+	$(BIN)/python -m tests.parsers.evaluate
+
 bench: $(STAMP)  ## crawl throughput vs bare Scrapy, incremental request count
 	$(BIN)/python -m benchmarks.crawl
 
