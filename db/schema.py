@@ -9,6 +9,13 @@ Invariants:
   of what arrived (zlib-compressed), ``size`` the full length.
 - ``parsed_records`` are derived data, unique per (version, parser version).
 - Every timestamp is aware UTC (``UTCDateTime``).
+- Diff layer: an ``instrument`` is one legal document (an announcement keyed on its number, or a
+  single un-numbered page) with one or more ``instrument_locations`` (URLs on one or several
+  official sites). ``instrument_snapshots`` are append-only: a new one is added only when the
+  instrument's facts hash differs from its latest snapshot, so editing and editing back gives
+  two snapshots. ``change_events`` are append-only and unique on ``dedupe_key``, which makes
+  every processing step safe to replay. ``control_items`` and ``listed_entities`` are derived
+  from each instrument's latest snapshot and rebuilt with it.
 """
 
 from __future__ import annotations
@@ -50,6 +57,27 @@ SOURCE_RUN_STATUSES = ("running", "ok", "partial", "failed")
 DOCUMENT_KINDS = ("article", "annex")
 DOCUMENT_STATUSES = ("active", "delisted")
 FETCH_KINDS = ("column", "list", "article", "annex", "robots")
+INSTRUMENT_STATUSES = ("active", "delisted")
+#: What a change event is about (issue 4). ``cause`` says why it was detected.
+CHANGE_KINDS = (
+    "document_added",
+    "document_changed",
+    "document_delisted",
+    "document_restored",
+    "item_added",
+    "item_removed",
+    "item_changed",
+    "threshold_changed",
+    "measure_effective",
+    "measure_suspended",
+    "measure_resumed",
+    "measure_repealed",
+    "entity_listed",
+    "entity_delisted",
+)
+#: content: the page changed; parser: only the parser changed (never alerted); time: a date
+#: in the stored facts was reached; site: the page left or came back to the site.
+CHANGE_CAUSES = ("content", "parser", "time", "site")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -210,8 +238,164 @@ class CrawlState(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class Instrument(Base):
+    """One legal document, wherever it is published (keyed on its number when it has one).
+
+    ``key`` is ``<series>/<type>/<year>/<seq>`` for numbered documents (series: the issuing
+    body whose numbering it follows, e.g. ``商务部/公告/2025/58`` for a joint MOFCOM–GAC
+    announcement) and ``doc/<document id>`` for un-numbered pages (news, remarks).
+    """
+
+    __tablename__ = "instruments"
+    __table_args__ = (CheckConstraint(_one_of("status", INSTRUMENT_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    number_text: Mapped[str | None] = mapped_column(Text)
+    issuers: Mapped[list[str] | None] = mapped_column(JSON)
+    doc_type: Mapped[str | None] = mapped_column(String(16))
+    year: Mapped[int | None] = mapped_column(Integer)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(Text)
+    publish_date: Mapped[date | None] = mapped_column(Date)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    current_snapshot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instrument_snapshots.id", use_alter=True)
+    )
+
+
+class InstrumentLocation(Base):
+    """Where an instrument is published: one stored document (URL) belongs to one instrument."""
+
+    __tablename__ = "instrument_locations"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The parsed record of this document last taken into account (version, parser, hash).
+    processed_version_id: Mapped[int | None] = mapped_column(Integer)
+    processed_parser: Mapped[str | None] = mapped_column(String(32))
+    processed_record_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class InstrumentSnapshot(Base):
+    """The facts of an instrument as parsed from one version by one parser (append-only)."""
+
+    __tablename__ = "instrument_snapshots"
+    __table_args__ = (UniqueConstraint("instrument_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
+    parser_version: Mapped[str] = mapped_column(String(32))
+    facts_hash: Mapped[str] = mapped_column(String(64))
+    #: The parsed record without ``text``, ``url``, ``warnings`` and spans' text positions.
+    facts: Mapped[dict[str, Any]]
+    #: content: the document (or an annex) changed; parser: only the parser did.
+    cause: Mapped[str] = mapped_column(String(16))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChangeEvent(Base):
+    """One change detected in the watched regime (append-only; ``dedupe_key`` makes replays safe).
+
+    ``before``/``after`` hold the values that changed (an item, a window, a threshold list);
+    ``details`` holds what a reader needs besides (changed fields, a text diff, the causing
+    instrument). ``effective_on`` is the date the change applies in law, when there is one.
+    """
+
+    __tablename__ = "change_events"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", CHANGE_KINDS), name="kind"),
+        CheckConstraint(_one_of("cause", CHANGE_CAUSES), name="cause"),
+        Index("ix_change_events_detected_at", "detected_at"),
+        Index("ix_change_events_run_id", "run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    cause: Mapped[str] = mapped_column(String(16))
+    instrument_id: Mapped[int | None] = mapped_column(ForeignKey("instruments.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("document_versions.id"))
+    #: The instrument that caused it (the suspending announcement for ``measure_suspended``).
+    caused_by_id: Mapped[int | None] = mapped_column(ForeignKey("instruments.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    subject: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[Any | None] = mapped_column(JSON)
+    after: Mapped[Any | None] = mapped_column(JSON)
+    details: Mapped[dict[str, Any] | None]
+    summary_zh: Mapped[str] = mapped_column(Text)
+    summary_en: Mapped[str] = mapped_column(Text)
+
+
+class MeasureState(Base):
+    """The last computed status of one scope of an instrument's measures (``all`` or a clause
+    list such as ``一(一),一(二)``); a change of status is a ``measure_*`` event."""
+
+    __tablename__ = "measure_states"
+
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(128), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    since: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    by_key: Mapped[str | None] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ControlItem(Base):
+    """A controlled item of an instrument's latest snapshot (derived; rebuilt with it)."""
+
+    __tablename__ = "control_items"
+    __table_args__ = (
+        UniqueConstraint("instrument_id", "ordinal"),
+        Index("ix_control_items_code", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    hs_codes: Mapped[list[str]] = mapped_column(JSON)
+    thresholds: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    clause: Mapped[str | None] = mapped_column(String(64))
+    parent_code: Mapped[str | None] = mapped_column(String(64))
+
+
+class ListedEntity(Base):
+    """An entity an instrument lists or delists (derived from its latest snapshot)."""
+
+    __tablename__ = "listed_entities"
+    __table_args__ = (UniqueConstraint("instrument_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(Text)
+    name_zh: Mapped[str | None] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(String(8))
+    list: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(16))
+
+
 @event.listens_for(DocumentVersion, "before_update")
 @event.listens_for(DocumentVersion, "before_delete")
-def _versions_are_append_only(_mapper: Any, _connection: Any, target: DocumentVersion) -> None:
-    """Refuse ORM updates/deletes of a stored version: history is never rewritten."""
-    raise DBError(f"document_versions is append-only: version {target.id} cannot change")
+@event.listens_for(InstrumentSnapshot, "before_update")
+@event.listens_for(InstrumentSnapshot, "before_delete")
+@event.listens_for(ChangeEvent, "before_update")
+@event.listens_for(ChangeEvent, "before_delete")
+def _history_is_append_only(_mapper: Any, _connection: Any, target: Any) -> None:
+    """Refuse ORM updates/deletes of versions, snapshots and events: history is never rewritten."""
+    raise DBError(f"{target.__tablename__} is append-only: row {target.id} cannot change")

@@ -26,6 +26,13 @@ TABLES = {
     "parsed_records",
     "fetch_log",
     "crawl_state",
+    "instruments",
+    "instrument_locations",
+    "instrument_snapshots",
+    "change_events",
+    "measure_states",
+    "control_items",
+    "listed_entities",
 }
 
 
@@ -47,7 +54,7 @@ def test_upgrade_empty_file_has_no_drift(tmp_path: Path) -> None:
     assert (tmp_path / "nested" / "dir" / "r.db").exists()
     assert set(inspect(engine).get_table_names()) >= TABLES
     assert _diff(engine) == []
-    assert _head(engine) == "0001"
+    assert _head(engine) == "0002"
     engine.dispose()
 
 
@@ -56,7 +63,7 @@ def test_upgrade_twice_is_a_noop_and_keeps_data(engine: Engine) -> None:
         s.add(Source(name="gov_mofcom_gg", created_at=datetime.now(UTC)))
         s.commit()
     db.upgrade(engine)
-    assert _head(engine) == "0001"
+    assert _head(engine) == "0002"
     with db.session_factory(engine)() as s:
         assert s.scalars(select(Source.name)).all() == ["gov_mofcom_gg"]
 
@@ -66,7 +73,7 @@ def test_upgrade_by_url_from_any_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyP
     url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     db.upgrade(url)
     engine = db.connect(url)
-    assert _head(engine) == "0001"
+    assert _head(engine) == "0002"
     assert _diff(engine) == []
     engine.dispose()
 
