@@ -5,7 +5,7 @@ public function here never raises on bad input: problems become ``warnings`` on 
 """
 
 from parsers.annexes import AnnexLimits, AnnexText, annex_text
-from parsers.build import parse_file, parse_page, parse_text
+from parsers.build import number_en, parse_file, parse_page, parse_text
 from parsers.encoding import Decoded, decode_html
 from parsers.page import Annex, Page, extract_page
 from parsers.record import ParseError, Record
@@ -26,6 +26,7 @@ __all__ = [
     "canonical_url",
     "decode_html",
     "extract_page",
+    "number_en",
     "parse_file",
     "parse_page",
     "parse_text",

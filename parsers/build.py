@@ -163,6 +163,13 @@ def legal_basis(search: str) -> list[str]:
     return out
 
 
+def number_en(issuers: Sequence[str] | None, doc_type: str | None, year: int | None, seq: int) -> str:
+    """``MOFCOM/GAC Announcement No. 58 of 2025`` for a document number's parts."""
+    who = "/".join(ISSUER_EN.get(i, i) for i in issuers or ())
+    of_year = f" of {year}" if year else ""
+    return f"{who} {TYPE_EN.get(doc_type or '', 'Document')} No. {seq}{of_year}".strip()
+
+
 def summary_en(
     rec_kind: str,
     numbers: list[DocNumber],
@@ -180,8 +187,7 @@ def summary_en(
     """
     if numbers:
         n = numbers[0]
-        who = "/".join(ISSUER_EN.get(i, i) for i in n.issuers)
-        head = f"{who} {TYPE_EN.get(n.type, 'Document')} No. {n.seq} of {n.year}".strip()
+        head = number_en(n.issuers, n.type, n.year, n.seq)
     else:
         head = KIND_EN.get(rec_kind, "Document")
     about = subject or _title_rest(title, numbers)
