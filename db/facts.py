@@ -86,7 +86,7 @@ def instrument_key(record: dict[str, Any]) -> str | None:
     return number_key(numbers[0]) if numbers else None
 
 
-def _norm(text: str | None) -> str:
+def norm_name(text: str | None) -> str:
     return re.sub(r"[\s,.，。()（）]+", "", text or "").casefold()
 
 
@@ -96,7 +96,7 @@ def keyed_items(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for item in items:
         base = item.get("code") or (f"clause:{item['clause']}" if item.get("clause") else "")
-        base = base or f"name:{_norm(item.get('name'))}"
+        base = base or f"name:{norm_name(item.get('name'))}"
         seen[base] += 1
         out[base if seen[base] == 1 else f"{base}#{seen[base]}"] = item
     return out
@@ -104,7 +104,7 @@ def keyed_items(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def entity_key(entity: dict[str, Any]) -> str:
     """An entity's identity on its list: the list and its English (else Chinese) name."""
-    name = _norm(entity.get("name_en")) or _norm(entity.get("name_zh"))
+    name = norm_name(entity.get("name_en")) or norm_name(entity.get("name_zh"))
     return f"{entity.get('list')}:{entity.get('action')}:{name}"
 
 
@@ -139,7 +139,7 @@ def _item_drafts(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[D
                 ak
                 for ak, av in added.items()
                 if av.get("clause") == rv.get("clause")
-                and _norm(av.get("name")) == _norm(rv.get("name"))
+                and norm_name(av.get("name")) == norm_name(rv.get("name"))
             ),
             None,
         )

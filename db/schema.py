@@ -349,7 +349,9 @@ class MeasureState(Base):
     since: Mapped[date | None] = mapped_column(Date)
     until: Mapped[date | None] = mapped_column(Date)
     by_key: Mapped[str | None] = mapped_column(String(128))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: The day the status was last computed for (``today`` of that pass), and when.
+    evaluated_on: Mapped[date] = mapped_column(Date)
+    evaluated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ControlItem(Base):

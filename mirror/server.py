@@ -31,6 +31,15 @@ from mirror.synthetic import synthetic_documents
 
 LOG = logging.getLogger(__name__)
 DEFAULT_STATES = 5
+#: The day each site state stands for (``mirror/CONTENT.md``): what ``regwatch --today`` should
+#: be when crawling that state, so legal statuses are computed for the mirror's world.
+STATE_DAYS = {
+    1: "2025-11-06",
+    2: "2025-11-07",
+    3: "2025-11-20",
+    4: "2025-12-15",
+    5: "2026-11-11",
+}
 LOG_CAP = 1_000_000
 REASONS = {
     403: "Forbidden",
@@ -127,6 +136,11 @@ class MirrorServer:
         self._site_for(n)
         self._state = n
 
+    @property
+    def day(self) -> str | None:
+        """The date (YYYY-MM-DD) the current site state stands for."""
+        return STATE_DAYS.get(self._state)
+
     def site(self) -> SiteState:
         """The current state's responses."""
         return self._site_for(self._state)
@@ -175,6 +189,7 @@ class MirrorServer:
             "url": self.url,
             "state": self._state,
             "states": list(range(1, self.max_state + 1)),
+            "day": STATE_DAYS.get(self._state),
             "documents": len(site.documents),
             "total_documents": len(self.documents),
             "synthetic": self.synthetic,

@@ -19,7 +19,7 @@ from rich.console import Console
 from regwatch import output
 from regwatch.config import Settings, load_settings
 from regwatch.errors import LockHeld, RegwatchError
-from regwatch.output import Format
+from regwatch.output import CsvOpt, Format, FormatOpt, JsonOpt, TableOpt
 
 app = typer.Typer(
     help="Watch MOFCOM for export-control measures: crawl, store every version, parse, query.",
@@ -29,22 +29,7 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help="auto: table on a terminal, JSON otherwise.")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
-CsvOpt = Annotated[bool, typer.Option("--csv", help="Shorthand for --format csv.")]
-TableOpt = Annotated[bool, typer.Option("--table", help="Shorthand for --format table.")]
-
-
-def _fmt(fmt: Format, as_json: bool, as_csv: bool, as_table: bool) -> Format:
-    if as_json:
-        return Format.json
-    if as_csv:
-        return Format.csv
-    if as_table:
-        return Format.table
-    return fmt
+_fmt = output.choose
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -71,6 +56,13 @@ def main(
     log_file: Annotated[
         Path | None, typer.Option("--log-file", help="Also append logs to this file.")
     ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            help="Compute legal statuses for this day (YYYY-MM-DD; default: the real date).",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
     """Global options; every value can also come from REGWATCH_* variables or --config."""
@@ -83,6 +75,7 @@ def main(
             mirror_url=mirror,
             log_file=log_file,
             log_level="DEBUG" if verbose else None,
+            today=today,
         )
     except RegwatchError as exc:
         err.print(f"[red]error:[/] {exc}")
@@ -162,6 +155,9 @@ def _print_report(report: Any) -> None:
         err.print(
             f"  parsed {report.processed.parsed} version(s), {report.processed.failed} failed"
         )
+    if report.changes is not None:
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(report.changes.events.items()))
+        err.print(f"  change events: {report.changes.total()}" + (f" ({kinds})" if kinds else ""))
 
 
 RevisitOpt = Annotated[
@@ -219,12 +215,16 @@ def sources() -> None:
 
 @app.command()
 def process(ctx: typer.Context) -> None:
-    """Parse stored versions that have no record for the current parser version."""
+    """Parse stored versions not yet parsed by this parser version, then detect changes."""
     from regwatch import pipeline
 
-    stats = pipeline.process_pending(pipeline.open_db(_settings(ctx)))
-    err.print(f"parsed {stats.parsed} version(s), {stats.failed} failed")
-    raise typer.Exit(1 if stats.failed else 0)
+    sessions = pipeline.open_db(_settings(ctx))
+    stats = pipeline.process_pending(sessions)
+    found = pipeline.detect_changes(sessions, _settings(ctx))
+    err.print(
+        f"parsed {stats.parsed} version(s), {stats.failed} failed; {found.total()} change event(s)"
+    )
+    raise typer.Exit(1 if stats.failed or found.failed else 0)
 
 
 @app.command("list")
@@ -348,3 +348,12 @@ def demo(
     from regwatch.demo import run_demo
 
     raise typer.Exit(run_demo(data_dir))
+
+
+def _register_modules() -> None:
+    from regwatch import cli_changes
+
+    cli_changes.register(app)
+
+
+_register_modules()

@@ -13,6 +13,7 @@ import dataclasses
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ class Settings:
         revisit_budget: At most this many re-checks per source and run.
         log_file: Also append logs to this file.
         log_level: Logging level name.
+        today: The day legal statuses are computed for (default: the real date). The demo and
+            tests set it to the date of the mirror's site state; cron leaves it unset.
     """
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -53,6 +56,7 @@ class Settings:
     revisit_budget: int = 50
     log_file: Path | None = None
     log_level: str = "INFO"
+    today: date | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -97,6 +101,8 @@ def _coerce(name: str, raw: Any) -> Any:
             return float(raw)
         if name == "revisit_budget":
             return int(raw)
+        if name == "today":
+            return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
         return str(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name} ({kind}): cannot use {raw!r}: {exc}") from exc

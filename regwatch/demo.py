@@ -2,7 +2,9 @@
 
 Starts the mirror on a free loopback port, runs ``regwatch run`` against it (each crawl in its own
 process, as cron would), shows the stored announcements, switches the mirror to its next site
-state (announcement 70 of 7 November 2025 appears) and runs again.
+state (announcement 70 of 7 November 2025 appears) and runs again, then shows the change events
+that run found and the control list as of two days. Every command runs with ``--today`` set to the
+day the mirror's state stands for, so statuses are those of the mirror's world.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from rich.console import Console
 console = Console(stderr=True)
 
 
-def _regwatch(data_dir: Path, mirror_url: str, *args: str) -> int:
+def _regwatch(data_dir: Path, mirror_url: str, today: str, *args: str) -> int:
     cmd = [
         sys.executable,
         "-m",
@@ -27,6 +29,8 @@ def _regwatch(data_dir: Path, mirror_url: str, *args: str) -> int:
         str(data_dir),
         "--mirror",
         mirror_url,
+        "--today",
+        today,
         *args,
     ]
     env = {**os.environ, "COLUMNS": os.environ.get("COLUMNS", "160")}
@@ -39,19 +43,37 @@ def run_demo(data_dir: Path) -> int:
 
     shutil.rmtree(data_dir, ignore_errors=True)
     with MirrorServer(state=1) as mirror:
-        console.rule(f"[bold]1. crawl the mirror at {mirror.url} (site state 1: 6 November 2025)")
-        rc = _regwatch(data_dir, mirror.url, "run", "--no-progress")
+        day = mirror.day or ""
+        console.rule(f"[bold]1. crawl the mirror at {mirror.url} (site state 1: {day})")
+        rc = _regwatch(data_dir, mirror.url, day, "run", "--no-progress")
         console.rule("[bold]announcements stored")
-        _regwatch(data_dir, mirror.url, "list", "--kind", "announcement", "--table", "-n", "40")
-        _regwatch(data_dir, mirror.url, "list", "--kind", "entity_list", "--table", "-n", "10")
+        _regwatch(
+            data_dir, mirror.url, day, "list", "--kind", "announcement", "--table", "-n", "40"
+        )
+        _regwatch(data_dir, mirror.url, day, "list", "--kind", "entity_list", "--table", "-n", "10")
 
         mirror.set_state(2)
-        console.rule("[bold]2. the world changes (state 2: 7 November 2025) — crawl again")
-        rc = _regwatch(data_dir, mirror.url, "run", "--no-progress")
+        day = mirror.day or ""
+        console.rule(f"[bold]2. the world changes (state 2: {day}) — crawl again")
+        rc = _regwatch(data_dir, mirror.url, day, "run", "--no-progress")
         console.rule("[bold]new in the second run")
-        _regwatch(data_dir, mirror.url, "list", "--new", "--table")
+        _regwatch(data_dir, mirror.url, day, "list", "--new", "--table")
+        console.rule("[bold]changes found by the second run")
+        _regwatch(data_dir, mirror.url, day, "changes", "--last-run", "--table")
+        for as_of in ("2025-11-06", "2025-11-20"):
+            console.rule(f"[bold]the control list as of {as_of}, per announcement")
+            _regwatch(
+                data_dir,
+                mirror.url,
+                day,
+                "controls",
+                "--as-of",
+                as_of,
+                "--by-instrument",
+                "--table",
+            )
         console.rule("[bold]runs")
-        _regwatch(data_dir, mirror.url, "status", "--table")
+        _regwatch(data_dir, mirror.url, day, "status", "--table")
     console.print(
         f"database: {data_dir / 'regwatch.db'} — try: regwatch --data-dir {data_dir} show 1"
     )

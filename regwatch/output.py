@@ -10,8 +10,9 @@ import json
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -21,6 +22,25 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="auto: table on a terminal, JSON otherwise.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Shorthand for --format csv.")]
+TableOpt = Annotated[bool, typer.Option("--table", help="Shorthand for --format table.")]
+
+
+def choose(fmt: Format, as_json: bool, as_csv: bool, as_table: bool) -> Format:
+    """The format the shorthand flags ask for (the first given wins), else ``fmt``."""
+    if as_json:
+        return Format.json
+    if as_csv:
+        return Format.csv
+    if as_table:
+        return Format.table
+    return fmt
 
 
 def resolve(fmt: Format) -> Format:

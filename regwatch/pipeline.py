@@ -3,8 +3,9 @@
 ``run`` is the cron entry point's body. It holds the run lock, migrates the database, records a
 crawl run, lets the crawlers fetch and store (``crawlers.runner``), then parses every stored
 version that has no record for the current parser version (an article's record includes its
-annexes' text; when an annex changes, its article's record is rebuilt in place). Each stage only reads what earlier
-stages wrote, so re-running ``process_pending`` after a crash finishes the job without
+annexes' text; when an annex changes, its article's record is rebuilt in place), then turns new
+records, delistings and the passing of time into change events (``db.changes``). Each stage only
+reads what earlier stages wrote, so re-running ``process_pending`` after a crash finishes the job without
 duplicating anything (``parsed_records`` is unique per version and parser version).
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 import db
 import parsers
 from db import queries, store
+from db.changes import ChangeStats, process_changes
 from regwatch.config import Settings
 from regwatch.convert import convert_legacy
 from regwatch.lock import run_lock
@@ -49,6 +51,7 @@ class RunReport:
     status: str
     sources: dict[str, Any]
     processed: ProcessStats | None
+    changes: ChangeStats | None = None
 
     @property
     def exit_code(self) -> int:
@@ -93,6 +96,22 @@ def process_pending(sessions: db.SessionFactory, limit: int | None = None) -> Pr
                     "could not parse stored version %s: %s: %s", version_id, type(exc).__name__, exc
                 )
     return stats
+
+
+def detect_changes(
+    sessions: db.SessionFactory, settings: Settings, run_id: int | None = None
+) -> ChangeStats:
+    """The change-event stage: new records, delistings seen by ``run_id`` and the clock.
+
+    Statuses are computed for ``settings.today`` (the real date unless configured).
+    """
+    return process_changes(
+        sessions,
+        parser_version=parsers.PARSER_VERSION,
+        reparse=parse_version,
+        run_id=run_id,
+        today=settings.today,
+    )
 
 
 def parse_version(s: db.Session, version_id: int) -> dict[str, Any] | None:
@@ -179,6 +198,7 @@ def crawl_and_process(
         status = "failed"
         outcomes: dict[str, Any] = {}
         processed: ProcessStats | None = None
+        changes: ChangeStats | None = None
         try:
             outcomes = run_crawl(
                 CrawlOptions(
@@ -199,6 +219,7 @@ def crawl_and_process(
             status = overall_status(outcomes)
             if parse:
                 processed = process_pending(sessions)
+                changes = detect_changes(sessions, settings, run_id)
         finally:
             with sessions() as s:
                 stats = {
@@ -208,7 +229,10 @@ def crawl_and_process(
                     },
                     "parsed": processed.parsed if processed else 0,
                     "parse_failed": processed.failed if processed else 0,
+                    "events": dict(changes.events) if changes else {},
                 }
                 store.finish_run(s, run_id, status, stats)
                 s.commit()
-        return RunReport(run_id=run_id, status=status, sources=outcomes, processed=processed)
+        return RunReport(
+            run_id=run_id, status=status, sources=outcomes, processed=processed, changes=changes
+        )

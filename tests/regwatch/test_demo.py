@@ -28,3 +28,12 @@ def test_demo_shows_the_package_then_announcement_70(tmp_path: Path) -> None:
     assert second, "announcement 70 not shown after the second crawl"
     assert "new in the second run" in proc.stderr
     assert "Traceback" not in proc.stderr
+    # it ends with the changes found and the control list as of two days
+    assert "changes found by the second run" in proc.stderr
+    assert proc.stdout.count("measure_suspended") == 6
+    before, _, after = proc.stdout.partition("controls as of 2025-11-20")
+    assert (
+        "controls as of 2025-11-06" in before
+        and "suspended" not in before.split("controls as of 2025-11-06")[1]
+    )
+    assert after.count("suspended") >= 5 and "商务部 海关总署公告2025年第70号" in after

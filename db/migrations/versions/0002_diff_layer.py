@@ -200,7 +200,8 @@ def upgrade() -> None:
         sa.Column("since", sa.Date(), nullable=True),
         sa.Column("until", sa.Date(), nullable=True),
         sa.Column("by_key", sa.String(length=128), nullable=True),
-        _ts("updated_at"),
+        sa.Column("evaluated_on", sa.Date(), nullable=False),
+        _ts("evaluated_at"),
         sa.ForeignKeyConstraint(
             ["instrument_id"], ["instruments.id"], name=op.f("fk_measure_states_instrument_id_instruments")
         ),

@@ -1,0 +1,524 @@
+"""Change events: from parsed records to instruments, snapshots and what changed.
+
+``process_changes`` is the stage after parsing. It reads only what earlier stages wrote
+(documents, versions, parsed records, the fetch log) and writes instruments, snapshots, events,
+measure states and the derived item and entity rows. Each unit of work (one document, one
+delisting, one instrument's status) commits on its own, so a crash loses at most the unit in
+flight and the next run redoes it.
+
+Invariants:
+- Replaying is harmless. A document is processed again only when its (version, parser,
+  record hash) differs from the one its location last took into account; a snapshot is added
+  only when the facts hash differs from the instrument's latest snapshot; every event carries a
+  unique ``dedupe_key``. Running twice creates nothing new.
+- Edit and edit back are two snapshots and two ``document_changed`` events.
+- Parser changes are told apart from content changes: a new parser on an unchanged version, or
+  the part of a content change that the new parser alone explains (the previous version is
+  re-parsed first), gives events with cause ``parser``, which are never alerted.
+- One announcement on several URLs or sites is one instrument (keyed on its number) with several
+  locations; its facts come from its primary location (the earliest one still online).
+- Only a source run that finished ``ok`` may conclude that a page disappeared (portal shell).
+- ``measure_*`` events are status transitions (``db.status``) of an instrument's scopes as of
+  ``today``; a status first computed for a new instrument is recorded without an event (its
+  ``document_added`` says it all).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+import parsers
+from db import textdiff
+from db.events import ChangeStats, emit
+from db.facts import (
+    Draft,
+    diff_facts,
+    facts_hash,
+    facts_of,
+    instrument_key,
+    keyed_entities,
+    keyed_items,
+)
+from db.measures import update_measures
+from db.schema import (
+    ChangeEvent,
+    ControlItem,
+    Document,
+    DocumentVersion,
+    FetchLog,
+    Instrument,
+    InstrumentLocation,
+    InstrumentSnapshot,
+    ListedEntity,
+    ParsedRecord,
+    SourceRun,
+)
+from db.status import InstrumentFacts
+from db.types import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Re-parse one stored version with the current parsers (annexes merged); None when impossible.
+Reparse = Callable[[Session, int], dict[str, Any] | None]
+
+
+# --- instruments and snapshots -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pending:
+    document_id: int
+    version_id: int
+    record_id: int
+    record_hash: str
+
+
+def _pending(s: Session, parser_version: str) -> list[_Pending]:
+    """Articles whose current parsed record has not been taken into account yet."""
+    loc = InstrumentLocation
+    rows = s.execute(
+        select(Document.id, Document.current_version_id, ParsedRecord.id, ParsedRecord.record_hash)
+        .join(
+            ParsedRecord,
+            and_(
+                ParsedRecord.version_id == Document.current_version_id,
+                ParsedRecord.parser_version == parser_version,
+            ),
+        )
+        .outerjoin(loc, loc.document_id == Document.id)
+        .where(
+            Document.kind == "article",
+            or_(
+                loc.document_id.is_(None),
+                loc.processed_version_id.is_(None),
+                loc.processed_version_id != Document.current_version_id,
+                loc.processed_parser != parser_version,
+                loc.processed_record_hash != ParsedRecord.record_hash,
+            ),
+        )
+        .order_by(Document.first_seen_at, Document.id)
+    )
+    return [_Pending(d, v, r, h) for d, v, r, h in rows if v is not None]
+
+
+def _instrument(s: Session, key: str, record: dict[str, Any], doc: Document) -> Instrument:
+    inst = s.scalar(select(Instrument).where(Instrument.key == key))
+    if inst is None:
+        inst = Instrument(key=key, first_seen_at=doc.first_seen_at, status="active")
+        s.add(inst)
+    numbers = record.get("numbers") or []
+    if numbers and not key.startswith("doc/"):
+        n = numbers[0]
+        inst.number_text, inst.issuers = n.get("text"), n.get("issuers")
+        inst.doc_type, inst.year, inst.seq = n.get("type"), n.get("year"), n.get("seq")
+    inst.kind, inst.title = record.get("kind"), record.get("title") or inst.title
+    published = record.get("publish_date")
+    inst.publish_date = date.fromisoformat(published) if published else inst.publish_date
+    if doc.first_seen_at < inst.first_seen_at:
+        inst.first_seen_at = doc.first_seen_at
+    s.flush()
+    return inst
+
+
+def _locate(s: Session, inst: Instrument, doc_id: int) -> InstrumentLocation:
+    loc = s.get(InstrumentLocation, doc_id)
+    if loc is None:
+        loc = InstrumentLocation(document_id=doc_id, instrument_id=inst.id, added_at=utcnow())
+        s.add(loc)
+    elif loc.instrument_id != inst.id:
+        log.warning(
+            "document %s now carries the number of %s (was instrument %s); moved",
+            doc_id,
+            inst.key,
+            loc.instrument_id,
+        )
+        loc.instrument_id = inst.id
+    s.flush()
+    return loc
+
+
+def primary_document(s: Session, instrument_id: int) -> int | None:
+    """The earliest location of an instrument still online (else the earliest of all)."""
+    rows = s.execute(
+        select(Document.id, Document.status)
+        .join(InstrumentLocation, InstrumentLocation.document_id == Document.id)
+        .where(InstrumentLocation.instrument_id == instrument_id)
+        .order_by(Document.id)
+    ).all()
+    active = [d for d, status in rows if status == "active"]
+    candidates = active or [d for d, _ in rows]
+    return candidates[0] if candidates else None
+
+
+def _snapshot(
+    s: Session,
+    inst: Instrument,
+    *,
+    doc_id: int,
+    version_id: int,
+    parser_version: str,
+    facts: dict[str, Any],
+    cause: str,
+    run_id: int | None,
+    now: datetime,
+) -> InstrumentSnapshot:
+    seq = (
+        s.scalar(
+            select(func.max(InstrumentSnapshot.seq)).where(
+                InstrumentSnapshot.instrument_id == inst.id
+            )
+        )
+        or 0
+    ) + 1
+    snap = InstrumentSnapshot(
+        instrument_id=inst.id,
+        seq=seq,
+        document_id=doc_id,
+        version_id=version_id,
+        parser_version=parser_version,
+        facts_hash=facts_hash(facts),
+        facts=facts,
+        cause=cause,
+        run_id=run_id,
+        created_at=now,
+    )
+    s.add(snap)
+    s.flush()
+    inst.current_snapshot_id = snap.id
+    _rebuild_derived(s, inst.id, facts)
+    return snap
+
+
+def _rebuild_derived(s: Session, instrument_id: int, facts: dict[str, Any]) -> None:
+    s.execute(delete(ControlItem).where(ControlItem.instrument_id == instrument_id))
+    s.execute(delete(ListedEntity).where(ListedEntity.instrument_id == instrument_id))
+    for i, (key, item) in enumerate(keyed_items(facts.get("items") or []).items()):
+        s.add(
+            ControlItem(
+                instrument_id=instrument_id,
+                ordinal=i,
+                key=key,
+                code=item.get("code"),
+                name=item.get("name") or "",
+                hs_codes=item.get("hs_codes") or [],
+                thresholds=item.get("thresholds") or [],
+                clause=item.get("clause"),
+                parent_code=item.get("parent_code"),
+            )
+        )
+    for i, (key, e) in enumerate(keyed_entities(facts.get("entities") or []).items()):
+        s.add(
+            ListedEntity(
+                instrument_id=instrument_id,
+                ordinal=i,
+                key=key,
+                name_zh=e.get("name_zh"),
+                name_en=e.get("name_en"),
+                country=e.get("country"),
+                list=e.get("list") or "other",
+                action=e.get("action") or "add",
+            )
+        )
+
+
+def _version_text(s: Session, version_id: int) -> str:
+    return s.scalar(select(DocumentVersion.text).where(DocumentVersion.id == version_id)) or ""
+
+
+def _snapshot_events(
+    s: Session,
+    stats: ChangeStats,
+    inst: Instrument,
+    old: InstrumentSnapshot | None,
+    new: InstrumentSnapshot,
+    *,
+    run_id: int | None,
+    now: datetime,
+    summary_en: str | None,
+) -> None:
+    drafts = diff_facts(old.facts if old else None, new.facts)
+    first_effective = InstrumentFacts.from_facts(inst.key, new.facts).effective_date()
+    for i, draft in enumerate(drafts):
+        if (
+            draft.kind == "document_changed"
+            and old is not None
+            and old.version_id != new.version_id
+        ):
+            diff = textdiff.unified(
+                _version_text(s, old.version_id),
+                _version_text(s, new.version_id),
+                old_label=f"version {old.version_id}",
+                new_label=f"version {new.version_id}",
+            )
+            draft = Draft(
+                draft.kind,
+                draft.subject,
+                draft.before,
+                draft.after,
+                {**draft.details, "text_diff": diff},
+            )
+        emit(
+            s,
+            stats,
+            dedupe_key=f"snap|{inst.key}|{new.seq}|{i}|{draft.kind}",
+            kind=draft.kind,
+            cause=new.cause,
+            inst=inst,
+            draft=draft,
+            run_id=run_id,
+            now=now,
+            document_id=new.document_id,
+            version_id=new.version_id,
+            effective_on=first_effective if draft.kind != "document_changed" else None,
+            extra={"summary_en": summary_en},
+        )
+
+
+def apply_record(
+    s: Session,
+    stats: ChangeStats,
+    *,
+    document_id: int,
+    version_id: int,
+    parser_version: str,
+    record: dict[str, Any],
+    record_hash: str,
+    reparse: Reparse | None,
+    run_id: int | None,
+    now: datetime,
+) -> None:
+    """Take one document's current parsed record into account (the caller commits)."""
+    doc = s.get(Document, document_id)
+    if doc is None:
+        return
+    key = instrument_key(record) or f"doc/{document_id}"
+    inst = _instrument(s, key, record, doc)
+    loc = _locate(s, inst, document_id)
+    loc.processed_version_id, loc.processed_parser, loc.processed_record_hash = (
+        version_id,
+        parser_version,
+        record_hash,
+    )
+    stats.documents += 1
+    if primary_document(s, inst.id) != document_id:
+        return  # a copy on another URL: the primary location speaks for the instrument
+    facts = facts_of(record)
+    latest = (
+        s.get(InstrumentSnapshot, inst.current_snapshot_id) if inst.current_snapshot_id else None
+    )
+    if latest is not None and latest.facts_hash == facts_hash(facts):
+        return
+    cause = "content"
+    if (
+        latest is not None
+        and latest.version_id == version_id
+        and latest.parser_version != parser_version
+    ):
+        cause = "parser"
+    elif latest is not None and latest.parser_version != parser_version and reparse is not None:
+        # separate what the new parser alone changes from what the new version changes
+        old_record = reparse(s, latest.version_id)
+        if old_record is not None:
+            old_facts = facts_of(old_record)
+            if facts_hash(old_facts) != latest.facts_hash:
+                bridge = _snapshot(
+                    s,
+                    inst,
+                    doc_id=latest.document_id,
+                    version_id=latest.version_id,
+                    parser_version=parser_version,
+                    facts=old_facts,
+                    cause="parser",
+                    run_id=run_id,
+                    now=now,
+                )
+                _snapshot_events(
+                    s, stats, inst, latest, bridge, run_id=run_id, now=now, summary_en=None
+                )
+                stats.snapshots += 1
+                latest = bridge
+                if latest.facts_hash == facts_hash(facts):
+                    return
+    snap = _snapshot(
+        s,
+        inst,
+        doc_id=document_id,
+        version_id=version_id,
+        parser_version=parser_version,
+        facts=facts,
+        cause=cause,
+        run_id=run_id,
+        now=now,
+    )
+    stats.snapshots += 1
+    _snapshot_events(
+        s, stats, inst, latest, snap, run_id=run_id, now=now, summary_en=record.get("summary_en")
+    )
+
+
+# --- delisting and restoring ------------------------------------------------------------------
+
+
+def _delistings(s: Session, stats: ChangeStats, run_id: int, now: datetime) -> None:
+    """Documents that answered with the portal shell in a source run that finished ok."""
+    ok_sources = set(
+        s.scalars(
+            select(SourceRun.source).where(SourceRun.run_id == run_id, SourceRun.status == "ok")
+        )
+    )
+    if not ok_sources:
+        return
+    shells = s.execute(
+        select(FetchLog.url, FetchLog.source, FetchLog.fetched_at).where(
+            FetchLog.run_id == run_id,
+            FetchLog.outcome == "portal_shell",
+            FetchLog.kind == "article",
+        )
+    ).all()
+    for url, source, fetched_at in shells:
+        if source not in ok_sources:
+            continue
+        doc = s.scalar(select(Document).where(Document.canonical_url == parsers.canonical_url(url)))
+        if doc is None or doc.status == "delisted":
+            continue
+        doc.status, doc.delisted_at = "delisted", fetched_at
+        _site_event(s, stats, doc, "document_delisted", run_id, now, when=fetched_at)
+
+
+def _restorations(s: Session, stats: ChangeStats, run_id: int | None, now: datetime) -> None:
+    """Documents whose last site event is a delisting but that serve content again."""
+    last_site_event = (
+        select(ChangeEvent.document_id, func.max(ChangeEvent.id).label("last_id"))
+        .where(ChangeEvent.kind.in_(("document_delisted", "document_restored")))
+        .group_by(ChangeEvent.document_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(Document, ChangeEvent.kind)
+        .join(last_site_event, last_site_event.c.document_id == Document.id)
+        .join(ChangeEvent, ChangeEvent.id == last_site_event.c.last_id)
+        .where(Document.status == "active")
+    ).all()
+    for doc, kind in rows:
+        if kind == "document_delisted":
+            _site_event(
+                s, stats, doc, "document_restored", run_id, now, when=doc.last_fetched_at or now
+            )
+
+
+def _site_event(
+    s: Session,
+    stats: ChangeStats,
+    doc: Document,
+    kind: str,
+    run_id: int | None,
+    now: datetime,
+    when: datetime,
+) -> None:
+    loc = s.get(InstrumentLocation, doc.id)
+    if loc is None:
+        return  # never parsed into an instrument (e.g. an annex): nothing to tell
+    inst = s.get(Instrument, loc.instrument_id)
+    assert inst is not None
+    online = [
+        d
+        for d in s.scalars(
+            select(Document.status)
+            .join(InstrumentLocation, InstrumentLocation.document_id == Document.id)
+            .where(InstrumentLocation.instrument_id == inst.id)
+        )
+        if d == "active"
+    ]
+    inst.status = "active" if online else "delisted"
+    draft = Draft(
+        kind, inst.title, None, None, {"url": doc.canonical_url, "locations_online": len(online)}
+    )
+    emit(
+        s,
+        stats,
+        dedupe_key=f"site|{doc.id}|{kind}|{when.isoformat()}",
+        kind=kind,
+        cause="site",
+        inst=inst,
+        draft=draft,
+        run_id=run_id,
+        now=now,
+        document_id=doc.id,
+        version_id=doc.current_version_id,
+    )
+
+
+# --- the stage ------------------------------------------------------------------------------
+
+
+def process_changes(
+    sessions: Callable[[], Session],
+    *,
+    parser_version: str,
+    reparse: Reparse | None = None,
+    run_id: int | None = None,
+    now: datetime | None = None,
+    today: date | None = None,
+) -> ChangeStats:
+    """Turn new parsed records, delistings and the passing of time into change events.
+
+    Args:
+        sessions: Session factory; every unit of work commits on its own.
+        parser_version: The parser version whose records count.
+        reparse: Re-parses a stored version with the current parsers (to tell parser changes
+            from content changes); without it a mixed change counts as content.
+        run_id: The crawl run this pass belongs to (delistings are read from its fetch log).
+        now: Detection time (default: the real clock).
+        today: The day statuses are computed for (default: ``now``'s date, UTC).
+
+    Returns:
+        Counts of what was created.
+    """
+    now = now or utcnow()
+    today = today or now.date()
+    stats = ChangeStats()
+    with sessions() as s:
+        pending = _pending(s, parser_version)
+    for p in pending:
+        with sessions() as s:
+            try:
+                record = s.scalar(select(ParsedRecord.record).where(ParsedRecord.id == p.record_id))
+                if record is not None:
+                    apply_record(
+                        s,
+                        stats,
+                        document_id=p.document_id,
+                        version_id=p.version_id,
+                        parser_version=parser_version,
+                        record=record,
+                        record_hash=p.record_hash,
+                        reparse=reparse,
+                        run_id=run_id,
+                        now=now,
+                    )
+                s.commit()
+            except Exception as exc:  # one bad document is logged and retried next run
+                s.rollback()
+                stats.failed += 1
+                log.warning(
+                    "change detection failed for document %s: %s: %s",
+                    p.document_id,
+                    type(exc).__name__,
+                    exc,
+                )
+    with sessions() as s:
+        if run_id is not None:
+            _delistings(s, stats, run_id, now)
+        _restorations(s, stats, run_id, now)
+        s.commit()
+    with sessions() as s:
+        update_measures(s, stats, run_id, now, today)
+        s.commit()
+    return stats
