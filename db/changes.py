@@ -2,9 +2,10 @@
 
 ``process_changes`` is the stage after parsing. It reads only what earlier stages wrote
 (documents, versions, parsed records, the fetch log) and writes instruments, snapshots, events,
-measure states and the derived item and entity rows. Each unit of work (one document, one
-delisting, one instrument's status) commits on its own, so a crash loses at most the unit in
-flight and the next run redoes it.
+measure states and the derived item and entity rows. Documents are taken in batches, one
+transaction per batch and a SAVEPOINT per document, so a crash loses at most the batch in flight
+(its documents are still pending and the next run redoes them) and one bad document never
+stops the rest.
 
 Invariants:
 - Replaying is harmless. A document is processed again only when its (version, parser,
@@ -31,12 +32,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 import parsers
 from db import textdiff
-from db.events import ChangeStats, emit
+from db.events import ChangeStats, emit, event_row, store_events
 from db.facts import (
     Draft,
     diff_facts,
@@ -60,11 +61,13 @@ from db.schema import (
     ParsedRecord,
     SourceRun,
 )
-from db.status import InstrumentFacts
+from db.status import InstrumentFacts, timeline_of
 from db.types import utcnow
 
 log = logging.getLogger(__name__)
 
+#: Documents per transaction: a crash loses at most one batch, which the next run redoes.
+BATCH = 100
 #: Re-parse one stored version with the current parsers (annexes merged); None when impossible.
 Reparse = Callable[[Session, int], dict[str, Any] | None]
 
@@ -169,14 +172,20 @@ def _snapshot(
     run_id: int | None,
     now: datetime,
 ) -> InstrumentSnapshot:
+    first = inst.current_snapshot_id is None
     seq = (
-        s.scalar(
-            select(func.max(InstrumentSnapshot.seq)).where(
-                InstrumentSnapshot.instrument_id == inst.id
+        1
+        if first
+        else (
+            s.scalar(
+                select(func.max(InstrumentSnapshot.seq)).where(
+                    InstrumentSnapshot.instrument_id == inst.id
+                )
             )
+            or 0
         )
-        or 0
-    ) + 1
+        + 1
+    )
     snap = InstrumentSnapshot(
         instrument_id=inst.id,
         seq=seq,
@@ -192,40 +201,48 @@ def _snapshot(
     s.add(snap)
     s.flush()
     inst.current_snapshot_id = snap.id
-    _rebuild_derived(s, inst.id, facts)
+    inst.timeline = timeline_of(facts)
+    _rebuild_derived(s, inst.id, facts, first=first)
     return snap
 
 
-def _rebuild_derived(s: Session, instrument_id: int, facts: dict[str, Any]) -> None:
-    s.execute(delete(ControlItem).where(ControlItem.instrument_id == instrument_id))
-    s.execute(delete(ListedEntity).where(ListedEntity.instrument_id == instrument_id))
-    for i, (key, item) in enumerate(keyed_items(facts.get("items") or []).items()):
-        s.add(
-            ControlItem(
-                instrument_id=instrument_id,
-                ordinal=i,
-                key=key,
-                code=item.get("code"),
-                name=item.get("name") or "",
-                hs_codes=item.get("hs_codes") or [],
-                thresholds=item.get("thresholds") or [],
-                clause=item.get("clause"),
-                parent_code=item.get("parent_code"),
-            )
-        )
-    for i, (key, e) in enumerate(keyed_entities(facts.get("entities") or []).items()):
-        s.add(
-            ListedEntity(
-                instrument_id=instrument_id,
-                ordinal=i,
-                key=key,
-                name_zh=e.get("name_zh"),
-                name_en=e.get("name_en"),
-                country=e.get("country"),
-                list=e.get("list") or "other",
-                action=e.get("action") or "add",
-            )
-        )
+def _rebuild_derived(
+    s: Session, instrument_id: int, facts: dict[str, Any], *, first: bool = False
+) -> None:
+    if not first:
+        s.execute(delete(ControlItem).where(ControlItem.instrument_id == instrument_id))
+        s.execute(delete(ListedEntity).where(ListedEntity.instrument_id == instrument_id))
+    items = [
+        {
+            "instrument_id": instrument_id,
+            "ordinal": i,
+            "key": key,
+            "code": item.get("code"),
+            "name": item.get("name") or "",
+            "hs_codes": item.get("hs_codes") or [],
+            "thresholds": item.get("thresholds") or [],
+            "clause": item.get("clause"),
+            "parent_code": item.get("parent_code"),
+        }
+        for i, (key, item) in enumerate(keyed_items(facts.get("items") or []).items())
+    ]
+    if items:
+        s.execute(insert(ControlItem), items)
+    entities = [
+        {
+            "instrument_id": instrument_id,
+            "ordinal": i,
+            "key": key,
+            "name_zh": e.get("name_zh"),
+            "name_en": e.get("name_en"),
+            "country": e.get("country"),
+            "list": e.get("list") or "other",
+            "action": e.get("action") or "add",
+        }
+        for i, (key, e) in enumerate(keyed_entities(facts.get("entities") or []).items())
+    ]
+    if entities:
+        s.execute(insert(ListedEntity), entities)
 
 
 def _version_text(s: Session, version_id: int) -> str:
@@ -245,6 +262,7 @@ def _snapshot_events(
 ) -> None:
     drafts = diff_facts(old.facts if old else None, new.facts)
     first_effective = InstrumentFacts.from_facts(inst.key, new.facts).effective_date()
+    rows = []
     for i, draft in enumerate(drafts):
         if (
             draft.kind == "document_changed"
@@ -264,21 +282,22 @@ def _snapshot_events(
                 draft.after,
                 {**draft.details, "text_diff": diff},
             )
-        emit(
-            s,
-            stats,
-            dedupe_key=f"snap|{inst.key}|{new.seq}|{i}|{draft.kind}",
-            kind=draft.kind,
-            cause=new.cause,
-            inst=inst,
-            draft=draft,
-            run_id=run_id,
-            now=now,
-            document_id=new.document_id,
-            version_id=new.version_id,
-            effective_on=first_effective if draft.kind != "document_changed" else None,
-            extra={"summary_en": summary_en},
+        rows.append(
+            event_row(
+                dedupe_key=f"snap|{inst.key}|{new.seq}|{i}|{draft.kind}",
+                kind=draft.kind,
+                cause=new.cause,
+                inst=inst,
+                draft=draft,
+                run_id=run_id,
+                now=now,
+                document_id=new.document_id,
+                version_id=new.version_id,
+                effective_on=first_effective if draft.kind != "document_changed" else None,
+                extra={"summary_en": summary_en},
+            )
         )
+    store_events(s, stats, rows, known_new=True)
 
 
 def apply_record(
@@ -300,6 +319,7 @@ def apply_record(
         return
     key = instrument_key(record) or f"doc/{document_id}"
     inst = _instrument(s, key, record, doc)
+    new_instrument = inst.current_snapshot_id is None and inst.id is not None
     loc = _locate(s, inst, document_id)
     loc.processed_version_id, loc.processed_parser, loc.processed_record_hash = (
         version_id,
@@ -307,7 +327,7 @@ def apply_record(
         record_hash,
     )
     stats.documents += 1
-    if primary_document(s, inst.id) != document_id:
+    if not new_instrument and primary_document(s, inst.id) != document_id:
         return  # a copy on another URL: the primary location speaks for the instrument
     facts = facts_of(record)
     latest = (
@@ -458,6 +478,42 @@ def _site_event(
 # --- the stage ------------------------------------------------------------------------------
 
 
+def _apply_one(
+    s: Session,
+    stats: ChangeStats,
+    p: _Pending,
+    parser_version: str,
+    reparse: Reparse | None,
+    run_id: int | None,
+    now: datetime,
+) -> None:
+    """One document in its own SAVEPOINT: a failure is logged and retried on the next run."""
+    try:
+        with s.begin_nested():
+            record = s.scalar(select(ParsedRecord.record).where(ParsedRecord.id == p.record_id))
+            if record is not None:
+                apply_record(
+                    s,
+                    stats,
+                    document_id=p.document_id,
+                    version_id=p.version_id,
+                    parser_version=parser_version,
+                    record=record,
+                    record_hash=p.record_hash,
+                    reparse=reparse,
+                    run_id=run_id,
+                    now=now,
+                )
+    except Exception as exc:  # one bad document must not stop the rest
+        stats.failed += 1
+        log.warning(
+            "change detection failed for document %s: %s: %s",
+            p.document_id,
+            type(exc).__name__,
+            exc,
+        )
+
+
 def process_changes(
     sessions: Callable[[], Session],
     *,
@@ -486,33 +542,11 @@ def process_changes(
     stats = ChangeStats()
     with sessions() as s:
         pending = _pending(s, parser_version)
-    for p in pending:
+    for first in range(0, len(pending), BATCH):
         with sessions() as s:
-            try:
-                record = s.scalar(select(ParsedRecord.record).where(ParsedRecord.id == p.record_id))
-                if record is not None:
-                    apply_record(
-                        s,
-                        stats,
-                        document_id=p.document_id,
-                        version_id=p.version_id,
-                        parser_version=parser_version,
-                        record=record,
-                        record_hash=p.record_hash,
-                        reparse=reparse,
-                        run_id=run_id,
-                        now=now,
-                    )
-                s.commit()
-            except Exception as exc:  # one bad document is logged and retried next run
-                s.rollback()
-                stats.failed += 1
-                log.warning(
-                    "change detection failed for document %s: %s: %s",
-                    p.document_id,
-                    type(exc).__name__,
-                    exc,
-                )
+            for p in pending[first : first + BATCH]:
+                _apply_one(s, stats, p, parser_version, reparse, run_id, now)
+            s.commit()
     with sessions() as s:
         if run_id is not None:
             _delistings(s, stats, run_id, now)

@@ -12,14 +12,14 @@ effect on the day decides (a delisting shows the entity as ``lifted`` by that de
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Text, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from db.changes import primary_document
 from db.events import label_zh
 from db.facts import norm_name
 from db.measures import regime
@@ -29,6 +29,7 @@ from db.schema import (
     Document,
     DocumentVersion,
     Instrument,
+    InstrumentLocation,
     ListedEntity,
 )
 from db.status import Regime, Status
@@ -92,20 +93,30 @@ class Difference:
 
 
 class _Labels:
+    """Instrument names and primary URLs, looked up once per query."""
+
     def __init__(self, s: Session, instruments: dict[str, Instrument]) -> None:
-        self.s, self.instruments = s, instruments
-        self.urls: dict[int, str | None] = {}
+        self.instruments = instruments
+        self.urls: dict[int, str] = {}
+        rows = s.execute(
+            select(InstrumentLocation.instrument_id, Document.status, Document.canonical_url)
+            .join(Document, Document.id == InstrumentLocation.document_id)
+            .order_by(Document.id)
+        )
+        fallback: dict[int, str] = {}
+        for instrument_id, status, url in rows:
+            fallback.setdefault(instrument_id, url)
+            if status == "active":
+                self.urls.setdefault(instrument_id, url)
+        for instrument_id, url in fallback.items():
+            self.urls.setdefault(instrument_id, url)
 
     def name(self, key: str) -> str:
         inst = self.instruments.get(key)
         return label_zh(inst) if inst else key
 
     def url(self, inst: Instrument) -> str | None:
-        if inst.id not in self.urls:
-            doc_id = primary_document(self.s, inst.id)
-            doc = self.s.get(Document, doc_id) if doc_id else None
-            self.urls[inst.id] = doc.canonical_url if doc else None
-        return self.urls[inst.id]
+        return self.urls.get(inst.id)
 
 
 def _iso(d: date | None) -> str | None:
@@ -134,33 +145,55 @@ def controls_as_of(s: Session, on: date) -> list[ControlRow]:
         k for k, ws in reg.windows.items() if any(w.scope != "all" for w in ws)
     }
     cache: dict[tuple[str, str | None], Status | None] = {}
+    names: dict[str, str] = {}
     rows = []
-    for item in s.scalars(
-        select(ControlItem).order_by(ControlItem.instrument_id, ControlItem.ordinal)
-    ):
-        inst = by_id.get(item.instrument_id)
+    items = s.execute(
+        select(
+            ControlItem.instrument_id,
+            ControlItem.key,
+            ControlItem.code,
+            ControlItem.name,
+            type_coerce(ControlItem.hs_codes, Text),
+            type_coerce(ControlItem.thresholds, Text),
+            ControlItem.clause,
+            ControlItem.parent_code,
+        ).order_by(ControlItem.instrument_id, ControlItem.ordinal)
+    ).all()
+    # one JSON parse for every item's HS codes and thresholds (10,000 small parses cost more
+    # than the rest of the query)
+    lists = json.loads(
+        "[" + ",".join(f"{hs or '[]'},{th or '[]'}" for *_, hs, th, _, _ in items) + "]"
+    )
+    for n, (instrument_id, key, code, name, _, _, clause, parent_code) in enumerate(items):
+        hs_codes, thresholds = lists[2 * n], lists[2 * n + 1]
+        inst = by_id.get(instrument_id)
         if inst is None:
             continue
-        clause = item.clause if inst.key in clause_aware else None
-        status = _status_cached(reg, cache, inst.key, on, clause)
+        status = _status_cached(
+            reg, cache, inst.key, on, clause if inst.key in clause_aware else None
+        )
         if status is None:
             continue
+        if inst.key not in names:
+            names[inst.key] = labels.name(inst.key)
+        if status.by not in names:
+            names[status.by] = labels.name(status.by)
         rows.append(
             ControlRow(
-                code=item.code,
-                name=item.name,
-                hs_codes=list(item.hs_codes or []),
-                thresholds=list(item.thresholds or []),
-                clause=item.clause,
-                parent_code=item.parent_code,
+                code=code,
+                name=name,
+                hs_codes=hs_codes or [],
+                thresholds=thresholds or [],
+                clause=clause,
+                parent_code=parent_code,
                 status=status.status,
                 since=_iso(status.since),
                 until=_iso(status.until),
-                instrument=labels.name(inst.key),
+                instrument=names[inst.key],
                 instrument_key=inst.key,
-                status_by=labels.name(status.by),
+                status_by=names[status.by],
                 url=labels.url(inst),
-                item_key=f"{inst.key}|{item.key}",
+                item_key=f"{inst.key}|{key}",
             )
         )
     rows.sort(key=lambda r: (r.code or "~", r.instrument_key, r.item_key))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 import parsers
@@ -166,9 +166,7 @@ def summaries(kind: str, inst: Instrument, draft: Draft, extra: dict[str, Any]) 
 # --- events -------------------------------------------------------------------------------
 
 
-def emit(
-    s: Session,
-    stats: ChangeStats,
+def event_row(
     *,
     dedupe_key: str,
     kind: str,
@@ -182,28 +180,52 @@ def emit(
     caused_by_id: int | None = None,
     effective_on: date | None = None,
     extra: dict[str, Any] | None = None,
-) -> None:
-    if s.scalar(select(ChangeEvent.id).where(ChangeEvent.dedupe_key == dedupe_key)) is not None:
-        return
+) -> dict[str, Any]:
+    """The ``change_events`` row for a draft, summaries included."""
     zh, en = summaries(kind, inst, draft, extra or {})
-    s.add(
-        ChangeEvent(
-            dedupe_key=dedupe_key[:255],
-            kind=kind,
-            cause=cause,
-            instrument_id=inst.id,
-            document_id=document_id,
-            version_id=version_id,
-            caused_by_id=caused_by_id,
-            run_id=run_id,
-            detected_at=now,
-            effective_on=effective_on,
-            subject=draft.subject,
-            before=draft.before,
-            after=draft.after,
-            details=draft.details or None,
-            summary_zh=zh,
-            summary_en=en,
+    return {
+        "dedupe_key": dedupe_key[:255],
+        "kind": kind,
+        "cause": cause,
+        "instrument_id": inst.id,
+        "document_id": document_id,
+        "version_id": version_id,
+        "caused_by_id": caused_by_id,
+        "run_id": run_id,
+        "detected_at": now,
+        "effective_on": effective_on,
+        "subject": draft.subject,
+        "before": draft.before,
+        "after": draft.after,
+        "details": draft.details or None,
+        "summary_zh": zh,
+        "summary_en": en,
+    }
+
+
+def store_events(
+    s: Session, stats: ChangeStats, rows: list[dict[str, Any]], *, known_new: bool = False
+) -> None:
+    """Insert event rows in one statement, skipping dedupe keys already stored.
+
+    ``known_new``: the caller guarantees the keys are new (events of a snapshot created in this
+    transaction, whose keys carry its sequence number); the unique index still guards.
+    """
+    if not rows:
+        return
+    if not known_new:
+        keys = [r["dedupe_key"] for r in rows]
+        seen = set(
+            s.scalars(select(ChangeEvent.dedupe_key).where(ChangeEvent.dedupe_key.in_(keys)))
         )
-    )
-    stats.events[kind] += 1
+        rows = [r for r in rows if r["dedupe_key"] not in seen]
+        if not rows:
+            return
+    s.execute(insert(ChangeEvent), rows)
+    for r in rows:
+        stats.events[r["kind"]] += 1
+
+
+def emit(s: Session, stats: ChangeStats, **fields: Any) -> None:
+    """Store one event unless its ``dedupe_key`` is known (see ``event_row`` for the fields)."""
+    store_events(s, stats, [event_row(**fields)])

@@ -29,17 +29,13 @@ STATUS_EVENTS = {
 
 
 def regime(s: Session) -> tuple[Regime, dict[str, Instrument]]:
-    """Every instrument's current facts, ready for status questions."""
-    rows = s.execute(
-        select(Instrument, InstrumentSnapshot.facts).join(
-            InstrumentSnapshot, InstrumentSnapshot.id == Instrument.current_snapshot_id
-        )
-    ).all()
-    by_key = {inst.key: inst for inst, _ in rows}
+    """Every instrument with facts, ready for status questions (reads timelines, not items)."""
+    instruments = list(s.scalars(select(Instrument).where(Instrument.timeline.is_not(None))))
+    by_key = {inst.key: inst for inst in instruments}
     return (
         Regime(
-            InstrumentFacts.from_facts(inst.key, facts, acts=_is_legal_act(inst))
-            for inst, facts in rows
+            InstrumentFacts.from_facts(inst.key, inst.timeline or {}, acts=_is_legal_act(inst))
+            for inst in instruments
         ),
         by_key,
     )

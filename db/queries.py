@@ -214,7 +214,7 @@ def save_parsed(s: Session, version_id: int, parser_version: str, record: dict[s
     )
     if exists is not None:
         return
-    if s.get(DocumentVersion, version_id) is None:
+    if s.scalar(select(DocumentVersion.id).where(DocumentVersion.id == version_id)) is None:
         raise DBError(f"cannot save a parsed record: version {version_id} does not exist")
     s.add(
         ParsedRecord(
@@ -288,6 +288,16 @@ def annex_versions(s: Session, document_id: int) -> list[StoredVersion]:
         .order_by(Document.canonical_url)
     )
     return [v for v in (load_version(s, i) for i in ids if i is not None) if v is not None]
+
+
+def version_document(s: Session, version_id: int) -> tuple[int, str] | None:
+    """(document id, document kind) of a version, without loading its bytes."""
+    row = s.execute(
+        select(Document.id, Document.kind)
+        .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+        .where(DocumentVersion.id == version_id)
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def parent_current_version(s: Session, document_id: int) -> int | None:

@@ -264,6 +264,9 @@ class Instrument(Base):
     current_snapshot_id: Mapped[int | None] = mapped_column(
         ForeignKey("instrument_snapshots.id", use_alter=True)
     )
+    #: The current snapshot's dates and relations only (``db.status.timeline_of``): what status
+    #: questions need, without the items.
+    timeline: Mapped[dict[str, Any] | None]
 
 
 class InstrumentLocation(Base):

@@ -49,6 +49,16 @@ def _covers(scope: str, clause: str | None) -> bool:
     return any(clause.startswith(part) for part in scope.split(","))
 
 
+TIMELINE_KEYS = ("numbers", "publish_date", "effective", "suspensions", "references")
+
+
+def timeline_of(facts: dict[str, Any]) -> dict[str, Any]:
+    """The part of a snapshot's facts that status questions read (no items, no text)."""
+    out = {k: facts.get(k) for k in TIMELINE_KEYS}
+    out["numbers"] = (facts.get("numbers") or [])[:1]
+    return out
+
+
 @dataclass(frozen=True)
 class Status:
     """What applies on a day, and why."""

@@ -32,6 +32,8 @@ EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run is in progress; cron may simply try again later
 LEGACY_FORMATS = ("doc", "wps", "xls")
+#: Versions parsed per transaction (a crash loses at most one batch; it is parsed again).
+PARSE_BATCH = 50
 
 
 @dataclass
@@ -78,24 +80,31 @@ def process_pending(sessions: db.SessionFactory, limit: int | None = None) -> Pr
     stats = ProcessStats()
     with sessions() as s:
         pending = queries.versions_to_parse(s, parsers.PARSER_VERSION)
-    for version_id in pending[:limit] if limit else pending:
+    pending = pending[:limit] if limit else pending
+    for first in range(0, len(pending), PARSE_BATCH):
         with sessions() as s:
-            try:
-                record = parse_version(s, version_id)
-                if record is None:
-                    continue
-                queries.save_parsed(s, version_id, parsers.PARSER_VERSION, record)
-                _refresh_parent(s, version_id)
-                s.commit()
-                stats.parsed += 1
-                stats.kinds[record["kind"]] += 1
-            except Exception as exc:  # one bad version must not stop the rest
-                s.rollback()
-                stats.failed += 1
-                log.warning(
-                    "could not parse stored version %s: %s: %s", version_id, type(exc).__name__, exc
-                )
+            for version_id in pending[first : first + PARSE_BATCH]:
+                _parse_one(s, version_id, stats)
+            s.commit()
     return stats
+
+
+def _parse_one(s: db.Session, version_id: int, stats: ProcessStats) -> None:
+    """Parse and save one version inside a SAVEPOINT; a failure is logged, counted, retried."""
+    try:
+        with s.begin_nested():
+            record = parse_version(s, version_id)
+            if record is None:
+                return
+            queries.save_parsed(s, version_id, parsers.PARSER_VERSION, record)
+            _refresh_parent(s, version_id)
+        stats.parsed += 1
+        stats.kinds[record["kind"]] += 1
+    except Exception as exc:  # one bad version must not stop the rest
+        stats.failed += 1
+        log.warning(
+            "could not parse stored version %s: %s: %s", version_id, type(exc).__name__, exc
+        )
 
 
 def detect_changes(
@@ -159,10 +168,10 @@ def _annex_text(body: bytes, name: str) -> parsers.AnnexText:
 
 def _refresh_parent(s: db.Session, version_id: int) -> None:
     """After an annex version is parsed, rebuild its article's record so the items merge in."""
-    raw = queries.load_version(s, version_id)
-    if raw is None or raw.kind != "annex":
+    owner = queries.version_document(s, version_id)
+    if owner is None or owner[1] != "annex":
         return
-    parent = queries.parent_current_version(s, raw.document_id)
+    parent = queries.parent_current_version(s, owner[0])
     if parent is not None:
         record = parse_version(s, parent)
         if record is not None:

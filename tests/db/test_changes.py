@@ -237,10 +237,11 @@ def dying(*args, **kwargs):
     global calls
     calls += 1
     original(*args, **kwargs)
-    if calls == 4:  # kill -9 in the middle of the 4th document, before its commit
+    if calls == 4:  # kill -9 in the middle of the 4th document, before its batch commits
         os.kill(os.getpid(), signal.SIGKILL)
 
 changes._snapshot_events = dying
+changes.BATCH = 3  # three documents per transaction: the kill falls inside the second batch
 engine = db.connect(sys.argv[1])
 changes.process_changes(db.session_factory(engine), parser_version="p1", today=date(2025, 11, 6))
 """
@@ -262,7 +263,7 @@ def test_kill_9_mid_pass_loses_nothing_and_duplicates_nothing(
         [sys.executable, str(script), db_url], capture_output=True, text=True, check=False
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
-    assert world.count(InstrumentSnapshot) == 3  # three documents committed before the kill
+    assert world.count(InstrumentSnapshot) == 3  # the first batch committed before the kill
     world.process()
     world.process()
     events = world.events()
@@ -279,3 +280,15 @@ def test_news_reporting_a_suspension_suspends_nothing(world: World) -> None:
     world.store(report, url=URL_B)
     world.process(today=date(2025, 11, 7))
     assert not [e for e in world.events() if e[0].startswith("measure_")]
+
+
+def test_one_bad_record_does_not_stop_the_others(world: World) -> None:
+    broken = R.record(57)
+    broken["items"] = 5  # not a list: the facts cannot be keyed
+    world.store(broken)
+    world.store(R.record(58), url=URL_B)
+    stats = world.process()
+    assert stats.failed == 1
+    assert [e[0] for e in world.events()] == ["document_added"]
+    with world.sessions() as s:
+        assert s.scalar(select(Instrument.key)) == "商务部/公告/2025/58"

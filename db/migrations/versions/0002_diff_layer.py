@@ -78,6 +78,7 @@ def upgrade() -> None:
         _ts("first_seen_at"),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("current_snapshot_id", sa.Integer(), nullable=True),
+        sa.Column("timeline", sa.JSON(), nullable=True),
         sa.CheckConstraint("status IN ('active', 'delisted')", name=op.f("ck_instruments_status")),
         *forward,
         sa.PrimaryKeyConstraint("id", name=op.f("pk_instruments")),
