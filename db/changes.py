@@ -49,15 +49,15 @@ from db.facts import (
 )
 from db.measures import update_measures
 from db.schema import (
+    CONTROL_ITEMS,
+    LISTED_ENTITIES,
     ChangeEvent,
-    ControlItem,
     Document,
     DocumentVersion,
     FetchLog,
     Instrument,
     InstrumentLocation,
     InstrumentSnapshot,
-    ListedEntity,
     ParsedRecord,
     SourceRun,
 )
@@ -111,40 +111,110 @@ def _pending(s: Session, parser_version: str) -> list[_Pending]:
     return [_Pending(d, v, r, h) for d, v, r, h in rows if v is not None]
 
 
-def _instrument(s: Session, key: str, record: dict[str, Any], doc: Document) -> Instrument:
-    inst = s.scalar(select(Instrument).where(Instrument.key == key))
-    if inst is None:
-        inst = Instrument(key=key, first_seen_at=doc.first_seen_at, status="active")
-        s.add(inst)
-    numbers = record.get("numbers") or []
-    if numbers and not key.startswith("doc/"):
-        n = numbers[0]
-        inst.number_text, inst.issuers = n.get("text"), n.get("issuers")
-        inst.doc_type, inst.year, inst.seq = n.get("type"), n.get("year"), n.get("seq")
-    inst.kind, inst.title = record.get("kind"), record.get("title") or inst.title
-    published = record.get("publish_date")
-    inst.publish_date = date.fromisoformat(published) if published else inst.publish_date
-    if doc.first_seen_at < inst.first_seen_at:
-        inst.first_seen_at = doc.first_seen_at
-    s.flush()
-    return inst
+class _Batch:
+    """What one batch of documents needs, loaded with a handful of queries, kept up to date as
+    the batch creates instruments, locations and snapshots."""
 
+    def __init__(self, s: Session, pending: list[_Pending]) -> None:
+        doc_ids = [p.document_id for p in pending]
+        self.records: dict[int, dict[str, Any]] = {
+            rid: rec
+            for rid, rec in s.execute(
+                select(ParsedRecord.id, ParsedRecord.record).where(
+                    ParsedRecord.id.in_([p.record_id for p in pending])
+                )
+            )
+        }
+        self.docs = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(doc_ids)))}
+        self.locations = {
+            loc.document_id: loc
+            for loc in s.scalars(
+                select(InstrumentLocation).where(InstrumentLocation.document_id.in_(doc_ids))
+            )
+        }
+        keys = {self.key(p.document_id, self.records.get(p.record_id) or {}) for p in pending}
+        self.instruments = {
+            i.key: i for i in s.scalars(select(Instrument).where(Instrument.key.in_(keys)))
+        }
+        self.snapshots = {
+            snap.id: snap
+            for snap in s.scalars(
+                select(InstrumentSnapshot).where(
+                    InstrumentSnapshot.id.in_(
+                        [i.current_snapshot_id for i in self.instruments.values()]
+                    )
+                )
+            )
+        }
+        self.members: dict[int, list[tuple[int, str]]] = {}
+        for instrument_id, doc_id, status in s.execute(
+            select(InstrumentLocation.instrument_id, Document.id, Document.status)
+            .join(Document, Document.id == InstrumentLocation.document_id)
+            .where(InstrumentLocation.instrument_id.in_([i.id for i in self.instruments.values()]))
+            .order_by(Document.id)
+        ):
+            self.members.setdefault(instrument_id, []).append((doc_id, status))
 
-def _locate(s: Session, inst: Instrument, doc_id: int) -> InstrumentLocation:
-    loc = s.get(InstrumentLocation, doc_id)
-    if loc is None:
-        loc = InstrumentLocation(document_id=doc_id, instrument_id=inst.id, added_at=utcnow())
-        s.add(loc)
-    elif loc.instrument_id != inst.id:
-        log.warning(
-            "document %s now carries the number of %s (was instrument %s); moved",
-            doc_id,
-            inst.key,
-            loc.instrument_id,
-        )
-        loc.instrument_id = inst.id
-    s.flush()
-    return loc
+    @staticmethod
+    def key(document_id: int, record: dict[str, Any]) -> str:
+        return instrument_key(record) or f"doc/{document_id}"
+
+    def instrument(self, s: Session, key: str, record: dict[str, Any], doc: Document) -> Instrument:
+        inst = self.instruments.get(key)
+        if inst is None:
+            inst = Instrument(key=key, first_seen_at=doc.first_seen_at, status="active")
+            s.add(inst)
+            self.instruments[key] = inst
+        numbers = record.get("numbers") or []
+        if numbers and not key.startswith("doc/"):
+            n = numbers[0]
+            inst.number_text, inst.issuers = n.get("text"), n.get("issuers")
+            inst.doc_type, inst.year, inst.seq = n.get("type"), n.get("year"), n.get("seq")
+        inst.kind, inst.title = record.get("kind"), record.get("title") or inst.title
+        published = record.get("publish_date")
+        inst.publish_date = date.fromisoformat(published) if published else inst.publish_date
+        if doc.first_seen_at < inst.first_seen_at:
+            inst.first_seen_at = doc.first_seen_at
+        if inst.id is None:
+            s.flush()
+        return inst
+
+    def locate(self, s: Session, inst: Instrument, doc: Document) -> InstrumentLocation:
+        loc = self.locations.get(doc.id)
+        if loc is None:
+            loc = InstrumentLocation(document_id=doc.id, instrument_id=inst.id, added_at=utcnow())
+            s.add(loc)
+            self.locations[doc.id] = loc
+        elif loc.instrument_id != inst.id:
+            log.warning(
+                "document %s now carries the number of %s (was instrument %s); moved",
+                doc.id,
+                inst.key,
+                loc.instrument_id,
+            )
+            members = self.members.get(loc.instrument_id, [])
+            self.members[loc.instrument_id] = [m for m in members if m[0] != doc.id]
+            loc.instrument_id = inst.id
+        members = self.members.setdefault(inst.id, [])
+        if all(d != doc.id for d, _ in members):
+            members.append((doc.id, doc.status))
+            members.sort()
+        return loc
+
+    def primary(self, instrument_id: int) -> int | None:
+        """The earliest location still online (else the earliest of all)."""
+        members = self.members.get(instrument_id, [])
+        active = [d for d, status in members if status == "active"]
+        candidates = active or [d for d, _ in members]
+        return candidates[0] if candidates else None
+
+    def latest(self, s: Session, inst: Instrument) -> InstrumentSnapshot | None:
+        if inst.current_snapshot_id is None:
+            return None
+        snap = self.snapshots.get(inst.current_snapshot_id)
+        if snap is None:
+            snap = s.get(InstrumentSnapshot, inst.current_snapshot_id)
+        return snap
 
 
 def primary_document(s: Session, instrument_id: int) -> int | None:
@@ -163,6 +233,7 @@ def primary_document(s: Session, instrument_id: int) -> int | None:
 def _snapshot(
     s: Session,
     inst: Instrument,
+    latest: InstrumentSnapshot | None,
     *,
     doc_id: int,
     version_id: int,
@@ -172,23 +243,10 @@ def _snapshot(
     run_id: int | None,
     now: datetime,
 ) -> InstrumentSnapshot:
-    first = inst.current_snapshot_id is None
-    seq = (
-        1
-        if first
-        else (
-            s.scalar(
-                select(func.max(InstrumentSnapshot.seq)).where(
-                    InstrumentSnapshot.instrument_id == inst.id
-                )
-            )
-            or 0
-        )
-        + 1
-    )
+    first = latest is None
     snap = InstrumentSnapshot(
         instrument_id=inst.id,
-        seq=seq,
+        seq=1 if latest is None else latest.seq + 1,
         document_id=doc_id,
         version_id=version_id,
         parser_version=parser_version,
@@ -209,9 +267,12 @@ def _snapshot(
 def _rebuild_derived(
     s: Session, instrument_id: int, facts: dict[str, Any], *, first: bool = False
 ) -> None:
+    # Core statements on the session's connection: no ORM bookkeeping for derived rows
+    conn = s.connection()
     if not first:
-        s.execute(delete(ControlItem).where(ControlItem.instrument_id == instrument_id))
-        s.execute(delete(ListedEntity).where(ListedEntity.instrument_id == instrument_id))
+        items_table, entities_table = CONTROL_ITEMS, LISTED_ENTITIES
+        conn.execute(delete(items_table).where(items_table.c.instrument_id == instrument_id))
+        conn.execute(delete(entities_table).where(entities_table.c.instrument_id == instrument_id))
     items = [
         {
             "instrument_id": instrument_id,
@@ -227,7 +288,7 @@ def _rebuild_derived(
         for i, (key, item) in enumerate(keyed_items(facts.get("items") or []).items())
     ]
     if items:
-        s.execute(insert(ControlItem), items)
+        conn.execute(insert(CONTROL_ITEMS), items)
     entities = [
         {
             "instrument_id": instrument_id,
@@ -242,11 +303,18 @@ def _rebuild_derived(
         for i, (key, e) in enumerate(keyed_entities(facts.get("entities") or []).items())
     ]
     if entities:
-        s.execute(insert(ListedEntity), entities)
+        conn.execute(insert(LISTED_ENTITIES), entities)
 
 
-def _version_text(s: Session, version_id: int) -> str:
-    return s.scalar(select(DocumentVersion.text).where(DocumentVersion.id == version_id)) or ""
+def _version_texts(s: Session, *version_ids: int) -> list[str]:
+    found = dict(
+        s.execute(
+            select(DocumentVersion.id, DocumentVersion.text).where(
+                DocumentVersion.id.in_(version_ids)
+            )
+        ).all()
+    )
+    return [found.get(v) or "" for v in version_ids]
 
 
 def _snapshot_events(
@@ -270,8 +338,7 @@ def _snapshot_events(
             and old.version_id != new.version_id
         ):
             diff = textdiff.unified(
-                _version_text(s, old.version_id),
-                _version_text(s, new.version_id),
+                *_version_texts(s, old.version_id, new.version_id),
                 old_label=f"version {old.version_id}",
                 new_label=f"version {new.version_id}",
             )
@@ -312,27 +379,31 @@ def apply_record(
     reparse: Reparse | None,
     run_id: int | None,
     now: datetime,
+    batch: _Batch | None = None,
 ) -> None:
-    """Take one document's current parsed record into account (the caller commits)."""
-    doc = s.get(Document, document_id)
+    """Take one document's current parsed record into account (the caller commits).
+
+    ``batch`` holds what a batch of documents preloaded; without one, this document's own is
+    loaded.
+    """
+    if batch is None:
+        batch = _Batch(s, [_Pending(document_id, version_id, -1, record_hash)])
+    doc = batch.docs.get(document_id)
     if doc is None:
         return
-    key = instrument_key(record) or f"doc/{document_id}"
-    inst = _instrument(s, key, record, doc)
-    new_instrument = inst.current_snapshot_id is None and inst.id is not None
-    loc = _locate(s, inst, document_id)
+    key = batch.key(document_id, record)
+    inst = batch.instrument(s, key, record, doc)
+    loc = batch.locate(s, inst, doc)
     loc.processed_version_id, loc.processed_parser, loc.processed_record_hash = (
         version_id,
         parser_version,
         record_hash,
     )
     stats.documents += 1
-    if not new_instrument and primary_document(s, inst.id) != document_id:
+    if batch.primary(inst.id) != document_id:
         return  # a copy on another URL: the primary location speaks for the instrument
     facts = facts_of(record)
-    latest = (
-        s.get(InstrumentSnapshot, inst.current_snapshot_id) if inst.current_snapshot_id else None
-    )
+    latest = batch.latest(s, inst)
     if latest is not None and latest.facts_hash == facts_hash(facts):
         return
     cause = "content"
@@ -351,6 +422,7 @@ def apply_record(
                 bridge = _snapshot(
                     s,
                     inst,
+                    latest,
                     doc_id=latest.document_id,
                     version_id=latest.version_id,
                     parser_version=parser_version,
@@ -369,6 +441,7 @@ def apply_record(
     snap = _snapshot(
         s,
         inst,
+        latest,
         doc_id=document_id,
         version_id=version_id,
         parser_version=parser_version,
@@ -478,40 +551,46 @@ def _site_event(
 # --- the stage ------------------------------------------------------------------------------
 
 
-def _apply_one(
+def _apply_batch(
     s: Session,
     stats: ChangeStats,
-    p: _Pending,
+    pending: list[_Pending],
     parser_version: str,
     reparse: Reparse | None,
     run_id: int | None,
     now: datetime,
 ) -> None:
-    """One document in its own SAVEPOINT: a failure is logged and retried on the next run."""
-    try:
-        with s.begin_nested():
-            record = s.scalar(select(ParsedRecord.record).where(ParsedRecord.id == p.record_id))
-            if record is not None:
-                apply_record(
-                    s,
-                    stats,
-                    document_id=p.document_id,
-                    version_id=p.version_id,
-                    parser_version=parser_version,
-                    record=record,
-                    record_hash=p.record_hash,
-                    reparse=reparse,
-                    run_id=run_id,
-                    now=now,
-                )
-    except Exception as exc:  # one bad document must not stop the rest
-        stats.failed += 1
-        log.warning(
-            "change detection failed for document %s: %s: %s",
-            p.document_id,
-            type(exc).__name__,
-            exc,
-        )
+    """A batch of documents, each in its own SAVEPOINT: a failure is logged (the document stays
+    pending and is retried next run) and the batch's cache is reloaded for the rest."""
+    batch = _Batch(s, pending)
+    for n, p in enumerate(pending):
+        try:
+            with s.begin_nested():
+                record = batch.records.get(p.record_id)
+                if record is not None:
+                    apply_record(
+                        s,
+                        stats,
+                        document_id=p.document_id,
+                        version_id=p.version_id,
+                        parser_version=parser_version,
+                        record=record,
+                        record_hash=p.record_hash,
+                        reparse=reparse,
+                        run_id=run_id,
+                        now=now,
+                        batch=batch,
+                    )
+        except Exception as exc:  # one bad document must not stop the rest
+            stats.failed += 1
+            log.warning(
+                "change detection failed for document %s: %s: %s",
+                p.document_id,
+                type(exc).__name__,
+                exc,
+            )
+            if n + 1 < len(pending):
+                batch = _Batch(s, pending[n + 1 :])
 
 
 def process_changes(
@@ -544,8 +623,9 @@ def process_changes(
         pending = _pending(s, parser_version)
     for first in range(0, len(pending), BATCH):
         with sessions() as s:
-            for p in pending[first : first + BATCH]:
-                _apply_one(s, stats, p, parser_version, reparse, run_id, now)
+            _apply_batch(
+                s, stats, pending[first : first + BATCH], parser_version, reparse, run_id, now
+            )
             s.commit()
     with sessions() as s:
         if run_id is not None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 import parsers
 from db.facts import OWN_SERIES, Draft, series_of
-from db.schema import ChangeEvent, Instrument
+from db.schema import CHANGE_EVENTS, ChangeEvent, Instrument
 from db.status import ALL
 
 LIST_ZH = {
@@ -221,7 +221,7 @@ def store_events(
         rows = [r for r in rows if r["dedupe_key"] not in seen]
         if not rows:
             return
-    s.execute(insert(ChangeEvent), rows)
+    s.connection().execute(insert(CHANGE_EVENTS), rows)
     for r in rows:
         stats.events[r["kind"]] += 1
 

@@ -201,12 +201,26 @@ def record_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def save_parsed(s: Session, version_id: int, parser_version: str, record: dict[str, Any]) -> None:
+def save_parsed(
+    s: Session,
+    version_id: int,
+    parser_version: str,
+    record: dict[str, Any],
+    *,
+    known_new: bool = False,
+) -> None:
     """Store a parser's record for a version; a no-op if that pair is already stored.
+
+    ``known_new``: the caller has just loaded the version and found it unparsed (as the parse
+    stage does), so the two checks are skipped; the unique constraint still guards.
 
     Raises:
         DBError: the version does not exist.
     """
+    if known_new:
+        s.add(_parsed_row(version_id, parser_version, record))
+        s.flush()
+        return
     exists = s.scalar(
         select(ParsedRecord.id).where(
             ParsedRecord.version_id == version_id, ParsedRecord.parser_version == parser_version
@@ -216,16 +230,18 @@ def save_parsed(s: Session, version_id: int, parser_version: str, record: dict[s
         return
     if s.scalar(select(DocumentVersion.id).where(DocumentVersion.id == version_id)) is None:
         raise DBError(f"cannot save a parsed record: version {version_id} does not exist")
-    s.add(
-        ParsedRecord(
-            version_id=version_id,
-            parser_version=parser_version,
-            record=record,
-            record_hash=record_hash(record),
-            created_at=utcnow(),
-        )
-    )
+    s.add(_parsed_row(version_id, parser_version, record))
     s.flush()
+
+
+def _parsed_row(version_id: int, parser_version: str, record: dict[str, Any]) -> ParsedRecord:
+    return ParsedRecord(
+        version_id=version_id,
+        parser_version=parser_version,
+        record=record,
+        record_hash=record_hash(record),
+        created_at=utcnow(),
+    )
 
 
 def load_version(s: Session, version_id: int) -> StoredVersion | None:
@@ -288,16 +304,6 @@ def annex_versions(s: Session, document_id: int) -> list[StoredVersion]:
         .order_by(Document.canonical_url)
     )
     return [v for v in (load_version(s, i) for i in ids if i is not None) if v is not None]
-
-
-def version_document(s: Session, version_id: int) -> tuple[int, str] | None:
-    """(document id, document kind) of a version, without loading its bytes."""
-    row = s.execute(
-        select(Document.id, Document.kind)
-        .join(DocumentVersion, DocumentVersion.document_id == Document.id)
-        .where(DocumentVersion.id == version_id)
-    ).first()
-    return (row[0], row[1]) if row else None
 
 
 def parent_current_version(s: Session, document_id: int) -> int | None:

@@ -21,7 +21,7 @@ Invariants:
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -33,6 +33,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     event,
@@ -404,3 +405,9 @@ class ListedEntity(Base):
 def _history_is_append_only(_mapper: Any, _connection: Any, target: Any) -> None:
     """Refuse ORM updates/deletes of versions, snapshots and events: history is never rewritten."""
     raise DBError(f"{target.__tablename__} is append-only: row {target.id} cannot change")
+
+
+#: Core tables of the derived and append-only rows, for bulk statements that bypass the ORM.
+CONTROL_ITEMS = cast(Table, ControlItem.__table__)
+LISTED_ENTITIES = cast(Table, ListedEntity.__table__)
+CHANGE_EVENTS = cast(Table, ChangeEvent.__table__)

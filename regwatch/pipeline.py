@@ -93,11 +93,13 @@ def _parse_one(s: db.Session, version_id: int, stats: ProcessStats) -> None:
     """Parse and save one version inside a SAVEPOINT; a failure is logged, counted, retried."""
     try:
         with s.begin_nested():
-            record = parse_version(s, version_id)
-            if record is None:
+            raw = queries.load_version(s, version_id)
+            record = parse_version(s, version_id, raw) if raw is not None else None
+            if raw is None or record is None:
                 return
-            queries.save_parsed(s, version_id, parsers.PARSER_VERSION, record)
-            _refresh_parent(s, version_id)
+            queries.save_parsed(s, version_id, parsers.PARSER_VERSION, record, known_new=True)
+            if raw.kind == "annex":
+                _refresh_parent(s, raw.document_id)
         stats.parsed += 1
         stats.kinds[record["kind"]] += 1
     except Exception as exc:  # one bad version must not stop the rest
@@ -123,13 +125,16 @@ def detect_changes(
     )
 
 
-def parse_version(s: db.Session, version_id: int) -> dict[str, Any] | None:
+def parse_version(
+    s: db.Session, version_id: int, raw: queries.StoredVersion | None = None
+) -> dict[str, Any] | None:
     """Turn one stored version back into a contract record.
 
     An article's record includes the text of its annexes' current versions (items listed in a
     DOCX/XLSX/PDF annex merge into the announcement); an annex gets a record of its own too.
+    ``raw`` is the version when the caller has loaded it already.
     """
-    raw = queries.load_version(s, version_id)
+    raw = raw or queries.load_version(s, version_id)
     if raw is None:
         return None
     if raw.kind == "annex":
@@ -143,7 +148,8 @@ def parse_version(s: db.Session, version_id: int) -> dict[str, Any] | None:
     labels = {a.url: a.label for a in page.annexes}
     texts: list[tuple[str, str]] = []
     warnings: list[str] = []
-    for annex_version in queries.annex_versions(s, raw.document_id):
+    annex_versions = queries.annex_versions(s, raw.document_id) if page.annexes else []
+    for annex_version in annex_versions:
         name = annex_version.url.rsplit("/", 1)[-1]
         annex = _annex_text(annex_version.body, name)
         warnings += annex.warnings
@@ -166,12 +172,9 @@ def _annex_text(body: bytes, name: str) -> parsers.AnnexText:
     return annex
 
 
-def _refresh_parent(s: db.Session, version_id: int) -> None:
+def _refresh_parent(s: db.Session, annex_document_id: int) -> None:
     """After an annex version is parsed, rebuild its article's record so the items merge in."""
-    owner = queries.version_document(s, version_id)
-    if owner is None or owner[1] != "annex":
-        return
-    parent = queries.parent_current_version(s, owner[0])
+    parent = queries.parent_current_version(s, annex_document_id)
     if parent is not None:
         record = parse_version(s, parent)
         if record is not None:
