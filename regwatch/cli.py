@@ -315,6 +315,7 @@ def status(
 
     rows = views.run_rows(_settings(ctx), limit)
     output.emit(rows, _fmt(fmt, as_json, as_csv, as_table), views.RUN_COLUMNS, title="recent runs")
+    cli_alerts.print_health(_settings(ctx))
 
 
 @app.command()
@@ -348,3 +349,9 @@ def demo(
     from regwatch.demo import run_demo
 
     raise typer.Exit(run_demo(data_dir))
+
+
+# Alerting commands (subscribe, notify, outbox, feed, serve, cron …) live in their own module.
+from regwatch import cli_alerts  # noqa: E402
+
+cli_alerts.register(app)
