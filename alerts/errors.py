@@ -20,11 +20,7 @@ class SubscriptionError(AlertError):
 
 
 class DeliveryError(AlertError):
-    """One delivery attempt failed; ``permanent`` when retrying cannot help."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
+    """One delivery attempt failed (refused, unreachable, misconfigured); it will be retried."""
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:

@@ -266,11 +266,10 @@ def _attempt(
     try:
         transport.send(row)
     except Exception as exc:  # any failure of one attempt is data on the row, never fatal
-        permanent = isinstance(exc, DeliveryError) and exc.permanent
         text = str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
         error = redact(text, config.secrets)
         row.last_error = error
-        if permanent or row.attempts >= config.max_attempts:
+        if row.attempts >= config.max_attempts:
             row.status = "failed"
             report.failed.append(row.id)
             log.error("delivery %s to %s failed for good: %s", row.id, row.target, error)

@@ -249,6 +249,9 @@ def email_bytes(
         msg[name] = one_line(value)
     msg.set_content(text, cte="base64")
     msg.add_alternative(html, subtype="html", cte="base64")
+    # A boundary from the Message-ID instead of a random one: the same message renders to the
+    # same bytes. "_" is not in the base64 alphabet, so no body line can look like it.
+    msg.set_boundary("=_regwatch_" + hashlib.sha256(msg_id.encode()).hexdigest()[:24])
     return msg.as_bytes()
 
 

@@ -184,6 +184,7 @@ class WebhookTransport:
                 status = response.status
         except urllib.error.HTTPError as exc:
             status = exc.code
+            exc.close()
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise DeliveryError(
