@@ -186,8 +186,17 @@ def enqueue(sessions: SessionFactory, config: AlertConfig, *, now: datetime) -> 
             sub = s.get(Subscription, sub_id)
             if sub is None or not sub.active:
                 continue
-            queued += len(enqueue_subscription(s, config, sub, upto_id=upto_id, now=now))
-            s.commit()
+            try:
+                queued += len(enqueue_subscription(s, config, sub, upto_id=upto_id, now=now))
+                s.commit()
+            except Exception as exc:  # one subscription's trouble never holds up the others
+                s.rollback()
+                log.error(
+                    "subscription %s: could not queue its events (tried again next run): %s: %s",
+                    sub_id,
+                    type(exc).__name__,
+                    exc,
+                )
     return queued
 
 

@@ -66,12 +66,13 @@ def message_id(key: str, recipient: str, sender: str) -> str:
 
 @cache
 def _env() -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+    from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 
     env = Environment(
         loader=PackageLoader("alerts", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html",), default=False),
-        undefined=StrictUndefined,
+        # an item or entity missing an optional key renders as empty, never as a failed email
+        undefined=ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -197,12 +197,19 @@ def listing(s: Session, include_inactive: bool = False) -> list[dict[str, Any]]:
                 "channel": sub.channel,
                 "target": sub.target,
                 "mode": when,
-                "filters": Filters.from_dict(sub.filters).describe(),
+                "filters": _describe(sub.filters),
                 "active": sub.active,
                 "last_event_id": sub.last_event_id,
             }
         )
     return rows
+
+
+def _describe(filters: dict[str, Any]) -> str:
+    try:
+        return Filters.from_dict(filters).describe()
+    except SubscriptionError as exc:  # stored by an older version: show it, do not crash
+        return f"invalid ({exc})"
 
 
 @dataclass

@@ -47,7 +47,7 @@ class Received:
     def part(self, subtype: str) -> str:
         body = self.message.get_body(preferencelist=(subtype,))
         assert body is not None and body.get_content_subtype() == subtype
-        return str(body.get_content())
+        return str(body.get_content()).replace("\r\n", "\n")
 
 
 @dataclass

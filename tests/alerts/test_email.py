@@ -415,3 +415,73 @@ def test_message_id_is_deterministic_per_group_and_recipient(
     assert {message_id(r.dedupe_key, r.target, "regwatch@alerts.example.org") for r in rows} == ids
     assert all(i.endswith("@alerts.example.org>") for i in ids)
     _ = UTC
+
+
+UEL = {
+    "name_zh": "斯凯迪奥公司",
+    "name_en": "Skydio, Inc.",
+    "country": "US",
+    "list": "unreliable_entity",
+    "action": "add",
+}
+
+
+def test_entity_list_email_and_a_sparse_item(sessions: db.SessionFactory, smtp: SmtpServer) -> None:
+    add_subscription(sessions, "uel", email="uel@example.com", entity_lists=["unreliable_entity"])
+    with sessions() as s:
+        inst = factory.instrument(
+            s,
+            key="不可靠实体清单工作机制/公告/2025/1",
+            title="不可靠实体清单工作机制公告〔2025〕1号",
+            kind="entity_list",
+            record=factory.facts(kind="entity_list", entities=[UEL]),
+        )
+        factory.event(
+            s,
+            inst,
+            "entity_listed",
+            subject="斯凯迪奥公司（Skydio, Inc.）",
+            after=UEL,
+            details={"list": "unreliable_entity"},
+            summary_en="Skydio, Inc. added to the unreliable entity list",
+        )
+        factory.event(
+            s,
+            inst,
+            "entity_delisted",
+            subject="某公司",
+            before={"name_zh": "某公司", "list": "unreliable_entity"},
+            details={"list": "unreliable_entity"},
+        )
+        factory.event(s, inst, "item_removed", subject="1C902", before={"code": "1C902"})
+        s.commit()
+    notify(sessions, smtp.config(), now=NOW)
+    [got] = smtp.inbox.messages
+    text = got.part("plain")
+    assert (
+        "Entities listed 列入实体:\n   + 斯凯迪奥公司 Skydio, Inc. [US] (unreliable_entity)" in text
+    )
+    assert "Entities removed 移出实体:\n   - 某公司" in text
+    assert "Items removed 删除物项:\n   - 1C902" in text  # an item without a name still renders
+    assert "Entities 实体" in text and "Skydio, Inc. added to the unreliable entity list" in str(
+        got.message["Subject"]
+    )
+
+
+def test_one_broken_subscription_does_not_hold_up_the_others(
+    sessions: db.SessionFactory, smtp: SmtpServer
+) -> None:
+    add_subscription(sessions, "broken", email="broken@example.com")
+    team_and_58(sessions)
+    with sessions() as s:  # a filter stored by an older version, no longer valid
+        s.query(Subscription).filter_by(name="broken").one().filters = {"colour": ["red"]}
+        s.commit()
+    report = notify(sessions, smtp.config(), now=NOW)
+    assert report.queued == 1 and [m.rcpt_tos for m in smtp.inbox.messages] == [
+        ["team@example.com"]
+    ]
+    with sessions() as s:
+        assert s.query(Subscription).filter_by(name="broken").one().last_event_id == 0
+        from alerts.subscriptions import listing
+
+        assert listing(s)[0]["filters"].startswith("invalid (unknown filter(s) colour")
