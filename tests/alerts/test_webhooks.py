@@ -111,3 +111,16 @@ def test_no_secret_no_post(sessions: db.SessionFactory, hook: Hook) -> None:
     [row] = deliveries(sessions)
     assert row.status == "pending" and "webhook_secret is not set" in (row.last_error or "")
     assert hook.posts == []
+
+
+def test_outbox_mode_writes_the_webhook_body_as_json(
+    sessions: db.SessionFactory, hook: Hook, tmp_path
+) -> None:
+    _seed(sessions, hook)
+    notify(sessions, AlertConfig(mail_dir=tmp_path / "outbox"), now=NOW)
+    [path] = (tmp_path / "outbox").glob("*.json")
+    [row] = deliveries(sessions)
+    assert (
+        path.read_bytes() == row.payload and json.loads(path.read_bytes())["subscription"] == "hook"
+    )
+    assert hook.posts == []

@@ -111,6 +111,18 @@ def test_notify_dry_run_writes_eml_files_and_outbox_lists_them(tmp_path: Path) -
     assert "queued 0, sent 0" in again.output
 
 
+def test_a_failed_delivery_can_be_queued_again(tmp_path: Path) -> None:
+    _cli(tmp_path, "subscribe", "team", "--email", "team@example.com")
+    _seed(tmp_path)
+    assert "queued 1, sent 0, waiting 1" in _cli(tmp_path, "notify").output  # no relay set
+    _cli(tmp_path, "unsubscribe", "team")  # cancels it: failed
+    assert '"status": "failed"' in _cli(tmp_path, "outbox", "--json").output
+    r = _cli(tmp_path, "outbox", "--retry", "1", "--status", "pending", "--json")
+    assert r.exit_code == 0 and "delivery 1 queued again" in r.output
+    assert '"status": "pending"' in r.output
+    assert "outbox: 1 pending" in _cli(tmp_path, "status", "--json").output
+
+
 def test_feed_export_and_serve(tmp_path: Path) -> None:
     _seed(tmp_path)
     _cli(tmp_path, "subscribe", "suspensions", "--kind", "measure_suspended")
