@@ -228,14 +228,17 @@ class RegwatchSpider(scrapy.Spider):
 
     def rows_to_requests(self, rows: Iterable[ListRow]) -> tuple[list[scrapy.Request], bool]:
         """Requests for the rows not yet known, and whether any row was known already."""
-        requests, any_known = [], False
+        requests, any_known, seen = [], False, 0
         for row in rows:
+            seen += 1
             if self.is_known(row.url):
                 any_known = True
                 continue
             kind = "annex" if ANNEX_PATH_RE.search(urlsplit(row.url).path) else "article"
             requests.append(self.page_request(row.url, kind=kind, row=row))
         self.crawler.stats.inc_value("regwatch/listed_new", len(requests))
+        # rows seen, new or not: zero on a list that was read means the layout changed (health)
+        self.crawler.stats.inc_value("regwatch/list_rows", seen)
         return requests, any_known
 
     # -- callbacks ---------------------------------------------------------------------------

@@ -16,6 +16,10 @@ Invariants:
   two snapshots. ``change_events`` are append-only and unique on ``dedupe_key``, which makes
   every processing step safe to replay. ``control_items`` and ``listed_entities`` are derived
   from each instrument's latest snapshot and rebuilt with it.
+- Alerting: ``subscriptions`` carry a high-water mark over ``change_events.id``;
+  ``alert_deliveries`` is the outbox (unique ``dedupe_key``, finished payload, state machine
+  pending → sending → sent | pending (retry) | failed); ``health_incidents`` open and close
+  once per incident. The ``alerts`` package owns the logic; ``db`` never imports it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -79,6 +84,11 @@ CHANGE_KINDS = (
 #: content: the page changed; parser: only the parser changed (never alerted); time: a date
 #: in the stored facts was reached; site: the page left or came back to the site.
 CHANGE_CAUSES = ("content", "parser", "time", "site")
+#: Alerting (issue 5): where a subscription delivers, how often, and an outbox row's states.
+SUBSCRIPTION_CHANNELS = ("email", "webhook", "feed")
+SUBSCRIPTION_MODES = ("immediate", "daily", "weekly")
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed")
+HEALTH_KINDS = ("failing", "empty", "parse_failures")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -394,6 +404,96 @@ class ListedEntity(Base):
     country: Mapped[str | None] = mapped_column(String(8))
     list: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(16))
+
+
+class Subscription(Base):
+    """Who wants which change events, through which channel and how often (issue 5).
+
+    ``last_event_id`` is the high-water mark: every change event with a smaller or equal id has
+    been considered for this subscription (put in an outbox row or filtered out). It moves in
+    the same transaction as the outbox rows it produced, so a replay never selects an event
+    twice. ``digest_slot`` is the last digest time already handled (daily/weekly modes).
+    """
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        CheckConstraint(_one_of("channel", SUBSCRIPTION_CHANNELS), name="channel"),
+        CheckConstraint(_one_of("mode", SUBSCRIPTION_MODES), name="mode"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    #: An email address (email), a URL (webhook), None (feed only).
+    target: Mapped[str | None] = mapped_column(Text)
+    filters: Mapped[dict[str, Any]]
+    mode: Mapped[str] = mapped_column(String(16), default="immediate")
+    digest_hour: Mapped[int] = mapped_column(Integer, default=8)
+    #: 0 = Monday … 6 = Sunday (weekly digests).
+    digest_weekday: Mapped[int] = mapped_column(Integer, default=0)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    digest_slot: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Delivery(Base):
+    """The outbox: one message for one recipient (an event group and a subscription, or a
+    health notice for the administrator).
+
+    ``dedupe_key`` is unique, so a group is queued once; ``payload`` is the finished message
+    (the whole RFC 5322 email or the webhook's JSON body), so a retry sends the same bytes with
+    the same ``message_id``. ``sending`` is written and committed before each attempt: a row
+    found in that state was interrupted mid-send and is sent again (see README, exactly once).
+    """
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", DELIVERY_STATUSES), name="status"),
+        Index("ix_alert_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(Text)
+    event_ids: Mapped[list[int]] = mapped_column(JSON)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    #: How it left: smtp, file (outbox directory) or http.
+    transport: Mapped[str | None] = mapped_column(String(16))
+
+
+class HealthIncident(Base):
+    """A source found unwell by the health monitor, from the run that opened it to the run
+    that saw it well again. At most one open incident per (source, kind)."""
+
+    __tablename__ = "health_incidents"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", HEALTH_KINDS), name="kind"),
+        Index("ix_health_incidents_source_kind", "source", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None]
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    resolved_at: Mapped[datetime | None]
+    resolved_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
 
 
 @event.listens_for(DocumentVersion, "before_update")

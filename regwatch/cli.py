@@ -315,6 +315,9 @@ def status(
 
     rows = views.run_rows(_settings(ctx), limit)
     output.emit(rows, _fmt(fmt, as_json, as_csv, as_table), views.RUN_COLUMNS, title="recent runs")
+    from regwatch import cli_alerts
+
+    cli_alerts.print_health(_settings(ctx))
 
 
 @app.command()
@@ -351,9 +354,10 @@ def demo(
 
 
 def _register_modules() -> None:
-    from regwatch import cli_changes
+    from regwatch import cli_alerts, cli_changes
 
     cli_changes.register(app)
+    cli_alerts.register(app)
 
 
 _register_modules()

@@ -21,6 +21,7 @@ from regwatch.errors import ConfigError
 
 ENV_PREFIX = "REGWATCH_"
 REVISIT_MODES = ("none", "due", "all")
+SMTP_TLS_MODES = ("starttls", "ssl", "none")
 DEFAULT_DATA_DIR = Path("var")
 
 
@@ -43,6 +44,18 @@ class Settings:
         log_level: Logging level name.
         today: The day legal statuses are computed for (default: the real date). The demo and
             tests set it to the date of the mirror's site state; cron leaves it unset.
+        smtp_host, smtp_port, smtp_tls, smtp_user, smtp_password, smtp_from, smtp_ca_file,
+        smtp_timeout: The relay alerts are sent through (``smtp_tls``: starttls, ssl or none;
+            the port defaults to 587, 465 or 25 accordingly; ``smtp_ca_file`` trusts a private
+            CA). The password never appears in a repr, a log line or an error message.
+        mail_dir: Outbox mode: write each email as a ``.eml`` file (and each webhook as a
+            ``.json`` file) here instead of sending it.
+        alert_admin: Address that receives source health notices.
+        webhook_secret: Key of the HMAC-SHA256 signature on webhook posts.
+        health_failed_runs: A source failing (or yielding no list rows) this many runs in a row
+            opens a health incident.
+        health_parse_jump: A source's share of fetched pages that fail to parse rising by at
+            least this much over its recent average opens a health incident.
     """
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -57,6 +70,19 @@ class Settings:
     log_file: Path | None = None
     log_level: str = "INFO"
     today: date | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_tls: str = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str = "regwatch@localhost"
+    smtp_ca_file: Path | None = None
+    smtp_timeout: float = 30.0
+    mail_dir: Path | None = None
+    alert_admin: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    health_failed_runs: int = 3
+    health_parse_jump: float = 0.3
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -65,6 +91,10 @@ class Settings:
         if self.revisit not in REVISIT_MODES:
             raise ConfigError(
                 f"revisit must be one of {', '.join(REVISIT_MODES)}, not {self.revisit!r}"
+            )
+        if self.smtp_tls not in SMTP_TLS_MODES:
+            raise ConfigError(
+                f"smtp_tls must be one of {', '.join(SMTP_TLS_MODES)}, not {self.smtp_tls!r}"
             )
         if self.mirror_url is not None:
             object.__setattr__(self, "mirror_url", self.mirror_url.rstrip("/") or None)
@@ -86,20 +116,23 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
+_PATHS = ("data_dir", "log_file", "mail_dir", "smtp_ca_file")
+_FLOATS = ("download_delay", "revisit_after_hours", "smtp_timeout", "health_parse_jump")
+_INTS = ("revisit_budget", "smtp_port", "health_failed_runs")
 
 
 def _coerce(name: str, raw: Any) -> Any:
     kind = _FIELDS[name].type
     try:
-        if name in ("data_dir", "log_file"):
+        if name in _PATHS:
             return Path(raw)
         if name == "sources":
             if isinstance(raw, str):
                 return tuple(s.strip() for s in raw.split(",") if s.strip())
             return tuple(raw)
-        if name in ("download_delay", "revisit_after_hours"):
+        if name in _FLOATS:
             return float(raw)
-        if name == "revisit_budget":
+        if name in _INTS:
             return int(raw)
         if name == "today":
             return raw if isinstance(raw, date) else date.fromisoformat(str(raw))

@@ -34,6 +34,7 @@ def _regwatch(data_dir: Path, mirror_url: str, today: str, *args: str) -> int:
         *args,
     ]
     env = {**os.environ, "COLUMNS": os.environ.get("COLUMNS", "160")}
+    env["REGWATCH_MAIL_DIR"] = str(data_dir / "outbox")  # alerts as .eml files, never sent
     return subprocess.run(cmd, env=env, check=False).returncode
 
 
@@ -51,6 +52,11 @@ def run_demo(data_dir: Path) -> int:
             data_dir, mirror.url, day, "list", "--kind", "announcement", "--table", "-n", "40"
         )
         _regwatch(data_dir, mirror.url, day, "list", "--kind", "entity_list", "--table", "-n", "10")
+
+        console.rule(
+            "[bold]subscribe to every change by email (outbox mode: written as .eml files)"
+        )
+        _regwatch(data_dir, mirror.url, day, "subscribe", "demo", "--email", "analyst@example.com")
 
         mirror.set_state(2)
         day = mirror.day or ""
@@ -72,9 +78,27 @@ def run_demo(data_dir: Path) -> int:
                 "--by-instrument",
                 "--table",
             )
+        console.rule(f"[bold]emails regwatch would send ({data_dir / 'outbox'})")
+        show_outbox(data_dir / "outbox")
         console.rule("[bold]runs")
         _regwatch(data_dir, mirror.url, day, "status", "--table")
     console.print(
         f"database: {data_dir / 'regwatch.db'} — try: regwatch --data-dir {data_dir} show 1"
     )
     return rc
+
+
+def show_outbox(directory: Path, lines: int = 30) -> None:
+    """Print each .eml file's recipient, subject and the start of its text part."""
+    import email
+    import email.policy
+
+    files = sorted(directory.glob("*.eml"))
+    if not files:
+        console.print("(no emails: no change event matched the demo subscription)")
+    for path in files:
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        body = msg.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""  # type: ignore[attr-defined]
+        console.print(f"[bold]{path.name}[/]  To: {msg['To']}  Subject: {msg['Subject']}")
+        console.print("\n".join(text.splitlines()[:lines]), markup=False, highlight=False)

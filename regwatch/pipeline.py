@@ -20,6 +20,7 @@ import db
 import parsers
 from db import queries, store
 from db.changes import ChangeStats, process_changes
+from regwatch.alerting import notify_step
 from regwatch.config import Settings
 from regwatch.convert import convert_legacy
 from regwatch.lock import run_lock
@@ -245,6 +246,8 @@ def crawl_and_process(
                 }
                 store.finish_run(s, run_id, status, stats)
                 s.commit()
+        if command == "run":  # crawl → process → notify (alerts, source health)
+            notify_step(settings, sessions, run_id)
         return RunReport(
             run_id=run_id, status=status, sources=outcomes, processed=processed, changes=changes
         )

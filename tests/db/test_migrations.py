@@ -33,6 +33,9 @@ TABLES = {
     "measure_states",
     "control_items",
     "listed_entities",
+    "subscriptions",
+    "alert_deliveries",
+    "health_incidents",
 }
 
 
@@ -54,7 +57,7 @@ def test_upgrade_empty_file_has_no_drift(tmp_path: Path) -> None:
     assert (tmp_path / "nested" / "dir" / "r.db").exists()
     assert set(inspect(engine).get_table_names()) >= TABLES
     assert _diff(engine) == []
-    assert _head(engine) == "0002"
+    assert _head(engine) == "0003"
     engine.dispose()
 
 
@@ -63,7 +66,7 @@ def test_upgrade_twice_is_a_noop_and_keeps_data(engine: Engine) -> None:
         s.add(Source(name="gov_mofcom_gg", created_at=datetime.now(UTC)))
         s.commit()
     db.upgrade(engine)
-    assert _head(engine) == "0002"
+    assert _head(engine) == "0003"
     with db.session_factory(engine)() as s:
         assert s.scalars(select(Source.name)).all() == ["gov_mofcom_gg"]
 
@@ -73,7 +76,7 @@ def test_upgrade_by_url_from_any_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyP
     url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     db.upgrade(url)
     engine = db.connect(url)
-    assert _head(engine) == "0002"
+    assert _head(engine) == "0003"
     assert _diff(engine) == []
     engine.dispose()
 

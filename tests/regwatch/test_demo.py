@@ -27,6 +27,7 @@ def test_demo_shows_the_package_then_announcement_70(tmp_path: Path) -> None:
         assert f"2025年第{seq}" in first, f"announcement {seq} not shown after the first crawl"
     assert second, "announcement 70 not shown after the second crawl"
     assert "new in the second run" in proc.stderr
+    assert "emails regwatch would send" in proc.stderr  # the outbox files (alerts)
     assert "Traceback" not in proc.stderr
     # it ends with the changes found and the control list as of two days
     assert "changes found by the second run" in proc.stderr
