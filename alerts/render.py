@@ -124,9 +124,16 @@ class Section:
         return (self.instrument.title if self.instrument else None) or self.headline.subject or ""
 
 
-def _rank(event: EventView) -> tuple[int, int]:
+#: Documents that change the regime lead the email; reports on them come after.
+DOCUMENT_ORDER = ("announcement", "entity_list", "notice", "qa", "news", "other")
+
+
+def _rank(event: EventView) -> tuple[int, int, int]:
+    """Lower is more important: the document's kind, then the event's kind, then its age."""
+    doc_kind = event.instrument.kind if event.instrument else None
+    doc = DOCUMENT_ORDER.index(doc_kind) if doc_kind in DOCUMENT_ORDER else len(DOCUMENT_ORDER)
     kind = HEADLINE_ORDER.index(event.kind) if event.kind in HEADLINE_ORDER else 99
-    return kind, event.id
+    return doc, kind, event.id
 
 
 def _fact_rows(inst: InstrumentView | None, events: list[EventView]) -> list[tuple[str, str]]:
@@ -182,7 +189,8 @@ def _window(sus: dict[str, Any]) -> str:
 
 
 def sections(events: Sequence[EventView]) -> list[Section]:
-    """Events grouped per document, in order of first appearance."""
+    """Events grouped per document, the most important document first (announcements and
+    decisions before remarks and news; new documents and suspensions before other changes)."""
     by_doc: dict[Any, list[EventView]] = {}
     for e in events:
         by_doc.setdefault(e.instrument.id if e.instrument else ("event", e.id), []).append(e)
@@ -204,7 +212,7 @@ def sections(events: Sequence[EventView]) -> list[Section]:
             elif e.kind == "document_changed" and e.details.get("text_diff"):
                 sec.diffs.append(str(e.details["text_diff"]).splitlines())
         out.append(sec)
-    return out
+    return sorted(out, key=lambda sec: _rank(sec.headline))
 
 
 @dataclass(frozen=True)
