@@ -163,7 +163,9 @@ def legal_basis(search: str) -> list[str]:
     return out
 
 
-def number_en(issuers: Sequence[str] | None, doc_type: str | None, year: int | None, seq: int) -> str:
+def number_en(
+    issuers: Sequence[str] | None, doc_type: str | None, year: int | None, seq: int
+) -> str:
     """``MOFCOM/GAC Announcement No. 58 of 2025`` for a document number's parts."""
     who = "/".join(ISSUER_EN.get(i, i) for i in issuers or ())
     of_year = f" of {year}" if year else ""
