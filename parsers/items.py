@@ -135,6 +135,7 @@ def _row_item(search: str, line: OutlineLine) -> Item | None:
         pos += len(raw) + len(CELL_SEP)
     code, name, hs = None, None, []
     name_span = None
+    text_cells: list[tuple[int, int]] = []  # name and indicator cells (技术指标) hold thresholds
     for offset, cell in cells:
         stripped = cell.strip()
         if RESERVED_RE.search(stripped):
@@ -144,7 +145,10 @@ def _row_item(search: str, line: OutlineLine) -> Item | None:
             code = normalize_code(stripped)
         elif hs_cell(stripped):
             hs += hs_cell(stripped)
-        elif stripped and not stripped.isdigit() and name is None:
+        elif stripped and not stripped.isdigit():
+            text_cells.append((offset, offset + len(cell)))
+            if name is not None:
+                continue
             if HEADER_CELL_RE.fullmatch(stripped) or (
                 HEADER_CELL_RE.search(stripped) and len(stripped) <= 6
             ):
@@ -153,10 +157,12 @@ def _row_item(search: str, line: OutlineLine) -> Item | None:
     if code is None and not hs:
         return None
     start, end = _trim(search, line.start, line.end)
-    thresholds = find_thresholds(search, *name_span) if name_span else []
+    thresholds = [t for a, b in text_cells for t in find_thresholds(search, a, b)]
     return Item(
         code=code,
-        name=_name(search, *name_span, thresholds) if name_span else "",
+        name=_name(search, *name_span, [t for t in thresholds if t.span[1] <= name_span[1]])
+        if name_span
+        else "",
         hs_codes=tuple(dict.fromkeys(hs)),
         thresholds=tuple(thresholds),
         clause=line.path or None,

@@ -84,6 +84,21 @@ def test_table_rows() -> None:
     assert got == [("1C909.a", "金属钬", ("28053019",)), ("1C909.b", "氧化钬", ())]
 
 
+def test_table_row_thresholds_come_from_the_indicator_cell_too() -> None:
+    text = (
+        "序号 | 管制编码 | 物项名称 | 技术指标 | 参考海关商品编号\n"
+        "1 | 1C004 | 钨镍铁合金 | 密度大于17.5g/cm3；延伸率大于8% | 8101991001\n"
+        "2 | 1C117.d | 钼粉 | — | 8102100001\n"
+    )
+    got = {
+        i.code: (i.name, [(t.op, t.value, t.unit) for t in i.thresholds]) for i in find_items(text)
+    }
+    assert got == {
+        "1C004": ("钨镍铁合金", [(">", 17.5, "g/cm3"), (">", 8, "%")]),
+        "1C117.d": ("钼粉", []),
+    }
+
+
 def test_free_thresholds_of_announcement_61() -> None:
     text = (
         "一、下列物项出口前，应当申请许可：\n"
