@@ -18,13 +18,16 @@ from dataclasses import dataclass
 from parsers.numbers import cn_to_int
 
 _CN = r"[一二三四五六七八九十]{1,3}"
+#: A control code right after ``1.`` / ``a.``: the dot ends the enumerator (``1．3A001`` in a
+#: full-width copy folds to ``1.3A001``), it is no decimal point.
+_CODE_NEXT = r"\.(?=\d ?[A-E] ?\d{3})"
 #: (level, pattern) at the start of a line; the first that matches wins.
 MARKERS = (
     (1, re.compile(rf"^(?:第(?P<v>{_CN})条|(?P<w>{_CN})[、.])\s*")),
     (2, re.compile(rf"^[（(](?P<v>{_CN})[）)]\s*")),
     (4, re.compile(r"^[（(](?P<v>\d{1,3})[）)]\s*")),
-    (3, re.compile(r"^(?P<v>\d{1,3})(?:、|\.(?!\d))\s*")),
-    (5, re.compile(r"^(?P<v>[a-z])(?:[.、)）](?![0-9a-z]))\s*")),
+    (3, re.compile(rf"^(?P<v>\d{{1,3}})(?:、|\.(?!\d)|{_CODE_NEXT})\s*")),
+    (5, re.compile(rf"^(?P<v>[a-z])(?:[.、)）](?![0-9a-z])|{_CODE_NEXT})\s*")),
 )
 LEVEL_FORMAT = {1: "{}", 2: "({})", 3: "{}", 4: "({})", 5: "{}"}
 ARTICLE_REF_RE = re.compile(

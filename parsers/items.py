@@ -74,13 +74,17 @@ class Item:
         }
 
 
-def _entry_codes(search: str, line: OutlineLine) -> list[re.Match[str]]:
-    """Codes in the line that start an entry (not mere mentions)."""
+def _entry_codes(search: str, line: OutlineLine) -> list[tuple[int, int]]:
+    """Codes in the line that start an entry (not mere mentions), with absolute spans.
+
+    The line's body is searched on its own, so a code right after its enumerator (``1.3A001``
+    once a full-width ``．`` is folded) is not taken for the tail of a longer token.
+    """
+    body = search[line.body : line.end]
     out = []
-    for m in CODE_RE.finditer(search, line.body, line.end):
-        before = search[line.body : m.start()]
-        if ENTRY_START_RE.search(before):
-            out.append(m)
+    for m in CODE_RE.finditer(body):
+        if ENTRY_START_RE.search(body[: m.start()]):
+            out.append((line.body + m.start(), line.body + m.end()))
     return out
 
 
@@ -183,9 +187,9 @@ def _line_items(search: str, line: OutlineLine) -> list[Item]:
             return [item] if item else []
         return []
     out = []
-    for i, m in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else line.end
-        item = _segment(search, m.start(), end, m.end(), line)
+    for i, (code_start, code_end) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else line.end
+        item = _segment(search, code_start, end, code_end, line)
         if item:
             out.append(item)
     return out

@@ -99,6 +99,21 @@ def test_table_row_thresholds_come_from_the_indicator_cell_too() -> None:
     }
 
 
+def test_codes_right_after_a_folded_full_width_enumerator() -> None:
+    text = (
+        "一、满足以下条件的物项，未经许可，不得出口：\n"
+        "1.3A 001 重量能量密度≥300Wh/kg的锂离子电池（参考税则号列：8507 6000）。\n"
+        "2.3B901.c 石墨负极材料生产设备：\n"
+        "a.3B901.c.1.a 立式造粒釜，造粒容积≥5m³。\n"
+    )
+    got = [(i.code, i.clause, i.parent_code, i.hs_codes) for i in find_items(text)]
+    assert got == [
+        ("3A001", "一1", None, ("85076000",)),
+        ("3B901.c", "一2", None, ()),
+        ("3B901.c.1.a", "一2a", "3B901.c", ()),
+    ]
+
+
 def test_free_thresholds_of_announcement_61() -> None:
     text = (
         "一、下列物项出口前，应当申请许可：\n"
