@@ -30,10 +30,14 @@ from parsers.thresholds import Threshold, find_thresholds
 CELL_SEP = " | "
 ENTRY_START_RE = re.compile(r"[：:；;]\s*$|^\s*$")
 HS_PAREN_RE = re.compile(
-    r"[（(][^（()）]*?(?:税则号列|商品编号|商品编码|税则号|HS编码)[^（()）]*[）)]", re.IGNORECASE
+    r"[（(][^（()）]*?(?:税则号列|商品编号|商品编码|税则号|HS编码|HS code|tariff (?:item )?number"
+    r"|commodity (?:code|number))[^（()）]*[）)]",
+    re.IGNORECASE,
 )
 RESERVED_RE = re.compile(r"【保留】|^\s*保留\s*[。；;]?\s*$")
 TRAILING = " \t。；;，,：:、"
+#: An English item line ends with a full stop that is not part of the name.
+NAME_TRAILING = TRAILING + "."
 QUALIFIER_END = "的"
 #: Lines that state obligations or procedure: their thresholds are not document conditions.
 NOT_CONDITION_RE = re.compile(r"自\d{4}年|施行|实施|之日起|暂停")
@@ -105,8 +109,8 @@ def _name(search: str, start: int, end: int, thresholds: list[Threshold]) -> str
         pos = raw.find(QUALIFIER_END, max(last, 0))
         if 0 <= pos - last <= 2:
             cut = pos + 1
-    name = HS_PAREN_RE.sub("", raw[cut:]).strip(TRAILING)
-    return name or HS_PAREN_RE.sub("", raw).strip(TRAILING) or raw.strip(TRAILING)
+    name = HS_PAREN_RE.sub("", raw[cut:]).strip(NAME_TRAILING)
+    return name or HS_PAREN_RE.sub("", raw).strip(NAME_TRAILING) or raw.strip(NAME_TRAILING)
 
 
 def _segment(
