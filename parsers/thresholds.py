@@ -54,6 +54,12 @@ UNITS: dict[str, str] = {
     "层": "layer", "layers": "layer", "layer": "layer",
     "位": "bit", "bits": "bit", "bit": "bit",
     "英寸": "in", "inches": "in", "inch": "in",
+    # English copies spell length units out
+    "nanometers": "nm", "nanometres": "nm", "nanometer": "nm", "nanometre": "nm",
+    "micrometers": "um", "micrometres": "um", "micrometer": "um", "micrometre": "um",
+    "microns": "um", "micron": "um",
+    "millimeters": "mm", "millimetres": "mm", "millimeter": "mm", "millimetre": "mm",
+    "meters": "m", "metres": "m", "meter": "m", "metre": "m",
 }  # fmt: skip
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 #: A unit must not run on into a longer word (``m`` of ``mm`` is handled by longest-first; ``t``
@@ -99,6 +105,10 @@ NOT_PARAM_END_RE = re.compile(r"(?:用于|对|于|将|是|有|含有|包括|包�
 PARAM_STOP = "，,、；;：:。（）()的且或和及与为在\n "
 QUALIFIER_RE = re.compile(r"[（(][^（）()]{0,20}[）)]|按[^，,；;]{1,6}计")
 PARAM_MAX = 16
+#: The English words right before a value (spaces separate words, they do not end the name).
+EN_WORDS_RE = re.compile(r"(?:^|(?<=[^\u4e00-\u9fffA-Za-z]))[A-Za-z][A-Za-z -]*$")
+#: English words between the parameter and the value (``energy density of 300 Wh/kg``).
+EN_PARAM_STOP = frozenset(("of", "with", "than", "is", "are", "at", "a", "an", "the", "to", "by"))
 #: Parameter words that follow the value (``14纳米及以下制程``).
 TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
 
@@ -179,6 +189,12 @@ def _parameter(search: str, start: int, floor: int) -> str | None:
     lo = max(floor, start - 40)
     before = QUALIFIER_RE.sub(lambda m: "\0" * len(m.group()), search[lo:start]).rstrip("\0 ")
     before = before.replace("\0", "")
+    english = EN_WORDS_RE.search(before)
+    if english:  # English: the last word or two before "of"/"with"
+        words = english.group().split()
+        while words and words[-1].lower() in EN_PARAM_STOP:
+            words.pop()
+        return " ".join(words[-2:]) if words else None
     i = len(before)
     while i > 0 and before[i - 1] not in PARAM_STOP:
         i -= 1
@@ -187,9 +203,6 @@ def _parameter(search: str, start: int, floor: int) -> str | None:
         return None
     if NOT_PARAM_END_RE.search(name):
         return None
-    if re.fullmatch(r"[A-Za-z ]+", name):  # English: the last word or two
-        words = name.split()
-        return " ".join(words[-2:]) if words else None
     return name
 
 

@@ -100,6 +100,21 @@ def test_english() -> None:
     assert got == [(">=", 300, "Wh/kg"), ("<=", 14, "nm"), (">=", 256, "layer")]
 
 
+def test_english_units_spelled_out_and_parameter_before_of() -> None:
+    text = (
+        "a gravimetric energy density of 300 Wh/kg or more; logic chips of 14 nanometers and "
+        "below; a barrel diameter exceeding 0.5 metres; particles of 50 microns or less"
+    )
+    got = [(t.parameter, t.op, t.value, t.unit) for t in find_thresholds(text)]
+    assert got == [
+        ("energy density", ">=", 300, "Wh/kg"),
+        ("logic chips", "<=", 14, "nm"),
+        ("barrel diameter", ">", 0.5, "m"),
+        ("particles", "<=", 50, "um"),
+    ]
+    assert find_thresholds("硬度HRB不低于40HRB")[0].parameter == "硬度HRB"
+
+
 @pytest.mark.parametrize(
     "text",
     [
