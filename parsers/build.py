@@ -241,6 +241,7 @@ def build_record(
     header: dict[str, str] | None = None,
     meta: dict[str, str] | None = None,
     warnings: list[str] | None = None,
+    stamp: str | None = None,
 ) -> Record:
     """Extract every field from ``raw_text``; see the module docstring for the rules."""
     warns = list(warnings or [])
@@ -254,7 +255,7 @@ def build_record(
         header if header is not None else guarded(warns, "header", lambda: parse_header(search), {})
     )
     published: str | None = guarded(
-        warns, "publish date", lambda: dates.publish_date(head, meta or {}, search), None
+        warns, "publish date", lambda: dates.publish_date(head, meta or {}, search, stamp), None
     )
     own: list[Mention] = guarded(warns, "own number", lambda: _own_mentions(text, mentions), [])
     year = next((m.year for m in own if m.year), None) or (
@@ -361,7 +362,13 @@ def parse_page(
             if annex.strip():
                 raw += f"\n{ANNEX_LINE}{label}\n{annex}"
         return build_record(
-            raw, url=url, title=page.title, header=page.header, meta=page.meta, warnings=warns
+            raw,
+            url=url,
+            title=page.title,
+            header=page.header,
+            meta=page.meta,
+            warnings=warns,
+            stamp=page.dateline,
         )
     except Exception as exc:  # never raise on input
         return _empty(url, None, f"parse_page failed: {type(exc).__name__}: {exc}")

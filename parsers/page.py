@@ -66,6 +66,15 @@ WAF_MAX_TEXT = 2000
 XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 BAD_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 DATE_ROW_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Elements that show a page's publication time in news layouts (class or id names this).
+DATELINE_XPATH = (
+    "//*[not(self::script or self::style)][contains(@class, 'time') or contains(@class, 'date')"
+    " or contains(@id, 'time') or contains(@id, 'date')]"
+)
+#: ``2025-10-09 20:15:33`` / ``发布时间：2025年10月09日 18:05`` — a date opening the element's text.
+DATELINE_TEXT_RE = re.compile(
+    r"^(?:[^\d\n]{0,8}[：:]\s*)?(\d{4}(?:-\d{1,2}-\d{1,2}|年\d{1,2}月\d{1,2}日)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,8 @@ class Page:
         annexes: Attachment links in page order, deduplicated by URL.
         stable_hash: sha256 hex of ``stable_json()``.
         warnings: What went wrong while extracting (reviewable, never fatal).
+        dateline: The date and time a page shows beside its title (news layouts:
+            ``<div class="time">2025-10-09 20:15:33</div>``), as written; not in the hash.
     """
 
     page_type: str
@@ -100,6 +111,7 @@ class Page:
     stable_hash: str = ""
     url: str | None = None
     warnings: tuple[str, ...] = ()
+    dateline: str | None = None
 
     def stable_text(self) -> str:
         """The text the hash covers: title, header lines (``label：value``), body."""
@@ -158,6 +170,17 @@ def parse_header(text: str) -> dict[str, str]:
         for m in COLON_HEADER_RE.finditer(text):
             header.setdefault(m.group(1), squash(m.group(2)))
     return {k: v for k, v in header.items() if v}
+
+
+def _dateline(root: etree._Element) -> str | None:
+    """The first date shown in a time/date element outside the page chrome, as written."""
+    for el in root.xpath(DATELINE_XPATH):
+        if _skipped(el):
+            continue
+        m = DATELINE_TEXT_RE.match(squash(element_text(el).replace("\n", " ")))
+        if m:
+            return m.group(1)
+    return None
 
 
 def _body_elements(root: etree._Element) -> list[etree._Element]:
@@ -304,6 +327,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     body = ""
     annexes: tuple[Annex, ...] = ()
     page_type = "unknown"
+    stamp = None
     try:
         meta = _meta(root)
         art_title = _first_text(root, f"//div[{_has_class('art-title')}]")
@@ -312,6 +336,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
         body = "\n".join(t for t in (element_text(el) for el in _body_elements(root)) if t)
         header = parse_header(_header_text(root, body))
         annexes = _annexes(root, url)
+        stamp = _dateline(root)
         page_type = _classify(html, root, meta, (bool(art_title), bool(meta_title)), body)
         if page_type == "article" and not body:
             warnings.append("article title but no body text (iframe or script content?)")
@@ -321,4 +346,4 @@ def extract_page(html: str, url: str | None = None) -> Page:
     if page_type not in ("article", "unknown", "truncated"):  # a cut page keeps what arrived
         header, body, annexes = {}, "", ()
     digest = stable_hash(title, header, body, annexes)
-    return Page(page_type, title, meta, header, body, annexes, digest, url, tuple(warnings))
+    return Page(page_type, title, meta, header, body, annexes, digest, url, tuple(warnings), stamp)
