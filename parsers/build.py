@@ -30,6 +30,10 @@ OWN_SEARCH_LINES = 3
 TITLE_SEARCH_LINES = 4
 TITLE_MAX_CHARS = 100
 TITLE_BAD_ENDINGS = ("。", "：", ":", "；", "，")
+#: ``关于将…列入不可靠实体清单的公告`` names its own type: an own number written without one
+#: (``不可靠实体清单工作机制〔2025〕10号``) takes it.
+TITLE_TYPE_RE = re.compile(r"^关于.*的(公告|决定|通知|令)[ 。]*$")
+REPORTING_KINDS = ("news", "qa")
 HEADER_LINE_RE = re.compile(r"^【?(?:发布单位|发布文号|发文日期|发布日期|成文日期|发布机构)")
 HTML_EXTS = (".html", ".htm", ".shtml", ".xhtml")
 BINARY_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
@@ -127,15 +131,22 @@ def _ref(m: Mention, year: int | None) -> DocRef:
 
 
 def _relations(
-    search: str, own: list[Mention], others: list[Mention], published: str | None, year: int | None
+    search: str,
+    others: list[Mention],
+    published: str | None,
+    year: int | None,
+    reporting: bool = False,
 ) -> tuple[list[Reference], list[Suspension]]:
+    """References to the other documents and suspensions; a report only ``cites``."""
     bounds = dates.sentences(search)
     refs: dict[tuple[DocRef, str], Reference] = {}
     for m in others:
-        ref = Reference(_ref(m, year), _relation(search, m.span, bounds), m.span)
+        relation = "cites" if reporting else _relation(search, m.span, bounds)
+        ref = Reference(_ref(m, year), relation, m.span)
         refs.setdefault((ref.target, ref.relation), ref)
     suspensions: dict[DocRef, Suspension] = {}
-    for window in dates.suspension_windows(search, published):
+    windows = [] if reporting else dates.suspension_windows(search, published)
+    for window in windows:
         a, b = window.span
         targets = [m for m in others if a <= m.span[0] < b]
         if not targets:  # 该措施…暂停实施: the measure was named in the sentence before
@@ -217,6 +228,12 @@ def _title_rest(title: str | None, numbers: list[DocNumber]) -> str:
     return rest
 
 
+def _title_type(title: str | None) -> str | None:
+    """The document type a title names at its end (``关于…的公告`` → 公告), else None."""
+    m = TITLE_TYPE_RE.search(to_simplified(squash(title or "")))
+    return m.group(1) if m else None
+
+
 def _title_from_text(text: str, mentions: list[Mention]) -> str | None:
     """First early line that reads like a title; else a line that is only a number; else None."""
     number_line = None
@@ -261,6 +278,8 @@ def build_record(
     year = next((m.year for m in own if m.year), None) or (
         int(published[:4]) if published else None
     )
+    title = squash(title or "") or _title_from_text(text, mentions)
+    title_type = guarded(warns, "title type", lambda: _title_type(title), None)
     numbers: list[DocNumber] = []
     for m in own:
         if m.year is None and year is not None:
@@ -269,21 +288,29 @@ def build_record(
         if own_year is None:
             warns.append(f"own number {m.text!r} has no year; left out")
             continue
-        numbers.append(DocNumber(m.text, m.issuers, m.type or "其他", own_year, m.seq, m.span))
-    others = [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
-    no_relations: tuple[list[Reference], list[Suspension]] = ([], [])
-    refs, susp = guarded(
-        warns, "references", lambda: _relations(search, own, others, published, year), no_relations
-    )
-    effective: list[dates.Effective] = guarded(
-        warns, "effective dates", lambda: dates.effective_dates(search, published), []
-    )
-    title = squash(title or "") or _title_from_text(text, mentions)
+        doc_type = m.type or title_type or "其他"
+        numbers.append(DocNumber(m.text, m.issuers, doc_type, own_year, m.seq, m.span))
     lang = guarded(warns, "language", lambda: kinds.language(text, url), "zh-Hans")
     column = (meta or {}).get("ColumnName")
     own_types = [n.type for n in numbers]
     rec_kind = guarded(
         warns, "kind", lambda: kinds.kind(search, title, own_types, url, column), "other"
+    )
+    # News and Q&A report on measures: what they mention is cited, and the dates they report
+    # belong to the documents reported on, not to the article.
+    reporting = rec_kind in REPORTING_KINDS
+    others = [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
+    no_relations: tuple[list[Reference], list[Suspension]] = ([], [])
+    refs, susp = guarded(
+        warns,
+        "references",
+        lambda: _relations(search, others, published, year, reporting),
+        no_relations,
+    )
+    effective: list[dates.Effective] = (
+        []
+        if reporting
+        else guarded(warns, "effective dates", lambda: dates.effective_dates(search, published), [])
     )
     basis: list[str] = guarded(warns, "legal basis", lambda: legal_basis(search), [])
 

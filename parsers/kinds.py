@@ -33,7 +33,10 @@ NEWS_HOSTS = (
     "people.com.cn",
 )
 NEWS_RE = re.compile(
-    r"新华社|记者|观察者网|据.{0,12}报道|综合报道|编辑：|责任编辑|reporter|reported", re.IGNORECASE
+    r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑|reporter|reported"
+    # a wire dateline opening a paragraph: ``BEIJING —``, ``Beijing (Reuters) -``
+    r"|(?-i:^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]|\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\))",
+    re.IGNORECASE | re.MULTILINE,
 )
 #: Share of Han characters that must change under t2s to call a text traditional.
 TRADITIONAL_SHARE = 0.03

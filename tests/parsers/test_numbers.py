@@ -176,3 +176,29 @@ def test_own_number_without_year_takes_publication_year_with_warning() -> None:
     rec = parse_text("商务部公告第61号\n正文。\n商务部\n2025年10月9日").to_dict()
     assert [(n["year"], n["seq"]) for n in rec["numbers"]] == [(2025, 61)]
     assert any("inferred" in w for w in rec["warnings"])
+
+
+def test_news_only_cites_and_reports_no_dates_of_its_own() -> None:
+    rec = parse_text(
+        "陆暂停实施多项出口管制措施\n2025-11-07 21:40 联合报／ 综合报导\n"
+        "大陆商务部7日发布公告（2025）第70号，宣布商务部公告2025年第61号自即日起暂停实施，"
+        "至2026年11月10日。"
+        "该公告自发布之日起实施。\n"
+    ).to_dict()
+    assert rec["kind"] == "news"
+    got = [(r["target"]["year"], r["target"]["seq"], r["relation"]) for r in rec["references"]]
+    assert got == [(2025, 70, "cites"), (2025, 61, "cites")]
+    assert rec["suspensions"] == []
+    assert rec["effective"] == []
+
+
+def test_own_number_without_type_takes_the_type_the_title_names() -> None:
+    rec = parse_text(
+        "不可靠实体清单工作机制〔2025〕10号\n关于将某公司列入不可靠实体清单的公告\n正文。\n"
+        "不可靠实体清单工作机制\n2025年10月9日\n"
+    ).to_dict()
+    assert [(n["seq"], n["type"]) for n in rec["numbers"]] == [(10, "公告")]
+    rec = parse_text(
+        "某机构〔2025〕10号\n公布对某物项实施管制的决定\n正文。\n2025年10月9日\n"
+    ).to_dict()
+    assert [n["type"] for n in rec["numbers"]] in ([], ["其他"])
