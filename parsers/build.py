@@ -18,7 +18,7 @@ from parsers.blocks import squash
 from parsers.control import control_facts
 from parsers.encoding import decode_html
 from parsers.normalize import normalize_text, search_copy, to_simplified
-from parsers.numbers import Mention, find_numbers, same_document
+from parsers.numbers import RUNNING_SERIES, Mention, find_numbers, same_document
 from parsers.page import Page, extract_page, parse_header, stable_text
 from parsers.record import DocNumber, DocRef, Record, Reference, Suspension, guarded
 
@@ -43,12 +43,15 @@ HTML_SNIFF_RE = re.compile(
 RELATION_RULES = (
     ("suspends", re.compile(r"暂停(?:实施|执行|适用)|suspend", re.IGNORECASE)),
     ("repeals", re.compile(r"废止|撤销|repeal|abolish", re.IGNORECASE)),
-    ("amends", re.compile(r"修改|修订|修正|amend", re.IGNORECASE)),
+    # deleting or adding an entry of an earlier text's annex (附件第1项相应删除) amends it
+    ("amends", re.compile(r"修改|修订|修正|删除|删去|增列|amend", re.IGNORECASE)),
     (
         "supersedes",
         re.compile(r"代替|取代|替代|以《[^》]{1,30}》为准|supersede|replace", re.IGNORECASE),
     ),
 )
+#: ``根据《…条例》（国务院令第792号）``: the number of a regulation cited as the basis.
+IMPLEMENTS_TITLE_RE = re.compile(r"(?:根据|依据|按照)[^。；]*》\s*[（(]\s*$")
 BACK_REFERENCES = ("上述公告", "前述公告", "该公告", "上述文件", "原公告")
 #: ``根据…公告2025年第18号…`` right before the mention: this document implements that one.
 IMPLEMENTS_RE = re.compile(
@@ -121,13 +124,23 @@ def _relation(search: str, span: tuple[int, int], bounds: list[tuple[int, int]])
             for name, rule in RELATION_RULES:
                 if rule.search(following):
                     return name
-    if IMPLEMENTS_RE.search(search[start : span[0]]):
+    if IMPLEMENTS_RE.search(search[start : span[0]]) or IMPLEMENTS_TITLE_RE.search(
+        search[start : span[0]]
+    ):
         return "implements"
     return "cites"
 
 
 def _ref(m: Mention, year: int | None) -> DocRef:
+    if m.year is None and (m.issuers, m.type) in RUNNING_SERIES:
+        year = None  # 国务院令第792号: one series across the years, no year to infer
     return DocRef(m.seq, m.year if m.year is not None else year, m.issuers or None, m.type)
+
+
+def _context_year(mentions: list[Mention]) -> int | None:
+    """The year every dated mention shares (``No. 61 of 2025`` … ``No. 55``), else None."""
+    years = {m.year for m in mentions if m.year is not None}
+    return years.pop() if len(years) == 1 else None
 
 
 def _relations(
@@ -304,7 +317,7 @@ def build_record(
     refs, susp = guarded(
         warns,
         "references",
-        lambda: _relations(search, others, published, year, reporting),
+        lambda: _relations(search, others, published, year or _context_year(others), reporting),
         no_relations,
     )
     effective: list[dates.Effective] = (

@@ -15,7 +15,7 @@ Invariant: every ``Mention.span`` is a [start, end) range into the text that was
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: Issuer spellings → the short simplified name used in records.
 ISSUERS = {
@@ -39,7 +39,11 @@ ISSUERS = {
     "国家市场监督管理总局": "市场监管总局",
     "市场监管总局": "市场监管总局",
     "国家密码管理局": "国家密码管理局",
+    "中华人民共和国国务院": "国务院",
+    "国务院": "国务院",
 }
+#: (issuers, type) whose numbers run on across years (国务院令第792号): no year is inferred.
+RUNNING_SERIES = frozenset({(("国务院",), "令")})
 EN_ISSUERS = {
     "mofcom": "商务部",
     "ministry of commerce": "商务部",
@@ -100,6 +104,18 @@ EN_NUMBER_RE = re.compile(
     r"|\[(?P<y2>\d{4})\]\s*No\.?\s*(?P<n2>\d{1,4})"
     r"|(?P<n3>\d{1,4})\s*/\s*(?P<y3>\d{4})"
     r"|No\.?\s*(?P<n4>\d{1,4})\b)",
+    re.IGNORECASE,
+)
+#: ``Nos. 55, 56 and 57`` / ``No. 55, No. 56, No. 57 and No. 58`` (of 2025): a list of numbers.
+EN_LIST_RE = re.compile(
+    r"\bNos?\.?\s*\d{1,4}(?:\s*(?:,|and|&)\s*(?:No\.?\s*)?\d{1,4}\b)+"
+    r"(?:\s*(?:of|,)\s*(?:the\s+year\s+)?(?P<y>\d{4})\b)?",
+    re.IGNORECASE,
+)
+EN_LIST_ITEM_RE = re.compile(r"(?:Nos?\.?\s*)?(\d{1,4})\b", re.IGNORECASE)
+#: The document type a list belongs to, named earlier in the same sentence.
+EN_LIST_TYPE_RE = re.compile(
+    r"\b(announcement|order|decree|notice|decision)s?\b(?:(?![.;!?]\s+[A-Z]).){0,120}$",
     re.IGNORECASE,
 )
 #: Without 号 a number must end the clause, or ``第一批`` would count.
@@ -202,6 +218,37 @@ def _continuations(first: Mention, search: str, text: str, pos: int) -> list[Men
     return out
 
 
+def _forward_typed(m: re.Match[str], search: str, text: str) -> list[Mention]:
+    """``第21号和第22号公告``: a bare 第N号 whose list ends in a type word takes that type."""
+    if not (m.group("n3") and m.group("h3")):
+        return []
+    first = _from_match(m, text)
+    if first is None:
+        return []
+    chain = _continuations(first, search, text, m.end())
+    if not chain or chain[-1].type is None:
+        return []
+    return [replace(x, type=chain[-1].type) for x in (first, *chain)]
+
+
+def _english_lists(text: str) -> list[Mention]:
+    """Numbers listed after the type word of their sentence (``announcements … No. 55, No. 56``)."""
+    out: list[Mention] = []
+    for m in EN_LIST_RE.finditer(text):
+        kind = EN_LIST_TYPE_RE.search(text, max(0, m.start() - 200), m.start())
+        if kind is None:
+            continue
+        doc_type = EN_TYPES[kind.group(1).lower()]
+        year = int(m.group("y")) if m.group("y") else None
+        body_end = m.start("y") if m.group("y") else m.end()
+        for item in EN_LIST_ITEM_RE.finditer(text, m.start(), body_end):
+            start, end = _trimmed(text, item.start(), item.end())
+            out.append(
+                Mention(text[start:end], (), doc_type, year, int(item.group(1)), (start, end))
+            )
+    return out
+
+
 def find_numbers(text: str, search: str | None = None) -> list[Mention]:
     """Every document number in ``text`` in order of appearance.
 
@@ -216,6 +263,7 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
     found: list[Mention] = []
     for m in NUMBER_RE.finditer(search):
         if not _accept(m, search):
+            found.extend(_forward_typed(m, search, text))
             continue
         mention = _from_match(m, text)
         if mention is None:
@@ -245,6 +293,7 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
                 (start, end),
             )
         )
+    found.extend(_english_lists(text))
     found.sort(key=lambda x: x.span)
     out: list[Mention] = []
     for mention in found:
