@@ -327,7 +327,7 @@ def build_record(
     )
     basis: list[str] = guarded(warns, "legal basis", lambda: legal_basis(search), [])
 
-    facts = control_facts(search, rec_kind)
+    facts = control_facts(search, rec_kind, text)
     warns += facts.warnings
     subject = guarded(
         warns, "glossary", lambda: glossary.subject_en(to_simplified(title or "")), None

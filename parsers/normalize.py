@@ -107,3 +107,16 @@ def search_copy(text: str) -> str:
 def is_han(ch: str) -> bool:
     """True for a CJK unified ideograph (basic block or extension A)."""
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def as_written(text: str, search: str, value: str | None, start: int, end: int) -> str | None:
+    """``value``, read from the search copy, in the characters ``text`` has at that place.
+
+    Names are found on the simplified copy but reported as the document writes them
+    (``貝宜系統股份有限公司`` in a traditional text). ``value`` is looked up in
+    ``search[start:end]``; a value that is not one piece of it is returned unchanged.
+    """
+    if not value or text == search or len(text) != len(search):
+        return value
+    at = search.find(value, max(start, 0), min(end, len(search)))
+    return text[at : at + len(value)] if at >= 0 else value
