@@ -24,6 +24,8 @@ from parsers.record import DocNumber, DocRef, Record, Reference, Suspension, gua
 
 LEGAL_TITLE_RE = re.compile(r"《([^《》\n]{2,80})》")
 LEGAL_ENDINGS = ("法", "条例", "规定", "办法", "细则", "规则")
+#: ``（以下称《反倾销条例》）`` / ``以下简称`` right before a title: it abbreviates one named before.
+SHORT_TITLE_RE = re.compile(r"以下简?称[：:“\"]?\s*$")
 OWN_LINE_LABEL = "发布文号"
 ANNEX_LINE = "附件："
 OWN_SEARCH_LINES = 3
@@ -178,11 +180,20 @@ def _relations(
 
 
 def legal_basis(search: str) -> list[str]:
-    """Law and regulation titles inside 《》 (simplified, deduplicated, in order)."""
+    """Law and regulation titles inside 《》 (simplified, deduplicated, in order).
+
+    A short title the text defines for one it already named (``（以下称《反倾销条例》）``) is
+    not listed again, wherever it is used.
+    """
+    titles = [(m, re.sub(r"\s+", "", m.group(1))) for m in LEGAL_TITLE_RE.finditer(search)]
+    short = {
+        name
+        for m, name in titles
+        if SHORT_TITLE_RE.search(search, max(0, m.start() - 8), m.start())
+    }
     out: list[str] = []
-    for m in LEGAL_TITLE_RE.finditer(search):
-        name = re.sub(r"\s+", "", m.group(1))
-        if name.endswith(LEGAL_ENDINGS) and "公告" not in name and name not in out:
+    for _, name in titles:
+        if name.endswith(LEGAL_ENDINGS) and "公告" not in name and name not in (*out, *short):
             out.append(name)
     return out
 
