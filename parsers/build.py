@@ -95,11 +95,11 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _own_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
+def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
     """The document's own number(s): the 发布文号 header line, else a number opening an early line."""
-    lines = _lines(text)
+    lines = _lines(search)
     for start, end in lines:
-        if text[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
+        if search[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
             own = [m for m in mentions if start <= m.span[0] < end]
             if own:
                 return own
@@ -298,7 +298,7 @@ def build_record(
     published: str | None = guarded(
         warns, "publish date", lambda: dates.publish_date(head, meta or {}, search, stamp), None
     )
-    own: list[Mention] = guarded(warns, "own number", lambda: _own_mentions(text, mentions), [])
+    own: list[Mention] = guarded(warns, "own number", lambda: _own_mentions(search, mentions), [])
     year = next((m.year for m in own if m.year), None) or (
         int(published[:4]) if published else None
     )

@@ -24,6 +24,7 @@ import lxml.html
 from lxml import etree
 
 from parsers.blocks import SKIP_CLASSES, SKIP_TAGS, classes, element_text, squash
+from parsers.normalize import search_copy
 
 PAGE_TYPES = ("article", "portal_shell", "waf", "list", "unknown")
 ANNEX_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
@@ -161,15 +162,24 @@ def _meta(root: etree._Element) -> dict[str, str]:
     return meta
 
 
-def parse_header(text: str) -> dict[str, str]:
-    """Read 【label】value (or ``label：value``) lines; labels without brackets, values stripped."""
+def _header_of(text: str, labels: str) -> dict[str, str]:
+    """Header entries found on ``labels`` (``text`` or its same-length simplified copy)."""
     header: dict[str, str] = {}
-    for m in BRACKET_HEADER_RE.finditer(text):
-        header.setdefault(m.group(1), squash(m.group(2)))
-    if not header:
-        for m in COLON_HEADER_RE.finditer(text):
-            header.setdefault(m.group(1), squash(m.group(2)))
+    for rule in (BRACKET_HEADER_RE, COLON_HEADER_RE):
+        for m in rule.finditer(labels):
+            header.setdefault(m.group(1), squash(text[m.start(2) : m.end(2)]))
+        if header:
+            break
     return {k: v for k, v in header.items() if v}
+
+
+def parse_header(text: str) -> dict[str, str]:
+    """Read 【label】value (or ``label：value``) lines; labels without brackets, values stripped.
+
+    Labels are matched on the simplified copy when the text itself has none (a traditional
+    copy writes 【發佈文號】); the label keys are simplified, the values stay as written.
+    """
+    return _header_of(text, text) or _header_of(text, search_copy(text))
 
 
 def _dateline(root: etree._Element) -> str | None:

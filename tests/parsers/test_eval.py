@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import opencc
 import pytest
 
+from parsers import parse_file
+from parsers.normalize import to_simplified
 from tests.parsers.evaluate import FIELDS, Case, cases, evaluate, macro_f1, parse_case, report
 
 FLOOR_PATH = Path(__file__).parent / "eval_floor.json"
@@ -59,3 +62,24 @@ def test_no_field_drops_below_its_floor(scores, floors: dict) -> None:
 
 def test_macro_f1_does_not_drop_below_its_floor(scores, floors: dict) -> None:
     assert macro_f1(scores) + EPSILON >= floors["macro"], report(scores, len(CASES))
+
+
+def _facts(record: dict) -> dict[str, list]:
+    """The measured facts; entity names compared in simplified characters (they are as written)."""
+    out = {field: keys(record) for field, keys in FIELDS.items()}
+    out["entities"] = [
+        tuple(to_simplified(x) if isinstance(x, str) else x for x in key) for key in out["entities"]
+    ]
+    return out
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.expected["language"] == "zh-Hans"], ids=lambda c: c.name
+)
+def test_a_traditional_copy_gives_the_same_facts(case: Case) -> None:
+    simplified = case.path.read_bytes()
+    traditional = opencc.OpenCC("s2t").convert(simplified.decode("utf-8")).encode("utf-8")
+    assert traditional != simplified
+    hant = parse_file(traditional, case.path.name).to_dict()
+    assert hant["language"] == "zh-Hant"
+    assert _facts(hant) == _facts(parse_file(simplified, case.path.name).to_dict())

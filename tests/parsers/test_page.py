@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.page import extract_page
+from parsers.page import extract_page, parse_header
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "http://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_0123456789abcdef0123456789abcdef.html"
@@ -191,3 +191,12 @@ def test_news_dateline_is_read_but_not_hashed() -> None:
     assert (
         extract_page("<html><body><div class='art-title'>标题</div></body></html>").dateline is None
     )
+
+
+def test_header_labels_of_a_traditional_copy() -> None:
+    text = "【發佈單位】商務部\n【發佈文號】商務部公告2025年第61號\n【發文日期】20251009\n"
+    assert parse_header(text) == {
+        "发布单位": "商務部",
+        "发布文号": "商務部公告2025年第61號",
+        "发文日期": "20251009",
+    }
