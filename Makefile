@@ -26,8 +26,8 @@ test: $(STAMP)  ## the whole test suite (real loopback HTTP, real SQLite files)
 eval: $(STAMP)  ## parser precision/recall/F1 per field on the golden corpus (tests/parsers/corpus)
 	$(BIN)/python -m tests.parsers.evaluate
 
-bench: $(STAMP)  ## crawl throughput vs bare Scrapy, incremental request count
-	$(BIN)/python -m benchmarks.crawl
+bench: $(STAMP)  ## crawl throughput vs bare Scrapy, incremental request count; parse throughput vs bare lxml
+	$(BIN)/python -m benchmarks.crawl && $(BIN)/python -m benchmarks.parse
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

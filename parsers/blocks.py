@@ -102,12 +102,17 @@ def classes(el: etree._Element) -> set[str]:
 
 def _skip(el: etree._Element) -> bool:
     tag = el.tag if isinstance(el.tag, str) else ""
-    return tag in SKIP_TAGS or bool(classes(el) & SKIP_CLASSES)
+    if tag in SKIP_TAGS:
+        return True
+    names = el.get("class") if tag else None
+    return names is not None and not SKIP_CLASSES.isdisjoint(names.split())
 
 
 def _inline(text: str | None) -> str:
     if not text:
         return ""
+    if "\n" not in text:
+        return text.replace("\r", " ")
     return CJK_BREAK_RE.sub("", text).replace("\n", " ").replace("\r", " ")
 
 

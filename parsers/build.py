@@ -110,7 +110,7 @@ def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
     return []
 
 
-def _relation(search: str, span: tuple[int, int], bounds: list[tuple[int, int]]) -> str:
+def _relation(search: str, span: tuple[int, int], bounds: Sequence[tuple[int, int]]) -> str:
     here = next((k for k, (a, b) in enumerate(bounds) if a <= span[0] < b), None)
     if here is None:
         return "cites"

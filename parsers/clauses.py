@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.numbers import cn_to_int
 
@@ -72,8 +73,10 @@ def marker(line: str) -> tuple[int, str, int] | None:
     return None
 
 
-def outline(search: str) -> list[OutlineLine]:
-    """Every line of ``search`` with its clause path, in order."""
+@lru_cache(maxsize=4)
+def outline(search: str) -> tuple[OutlineLine, ...]:
+    """Every line of ``search`` with its clause path, in order (cached: items and document
+    thresholds both walk it)."""
     out: list[OutlineLine] = []
     stack: list[tuple[int, str]] = []
     pos = 0
@@ -88,7 +91,7 @@ def outline(search: str) -> list[OutlineLine]:
             body = pos + length
         out.append(OutlineLine(pos, pos + len(line), body, "".join(t for _, t in stack), level))
         pos += len(line) + 1
-    return out
+    return tuple(out)
 
 
 def _cn(n: int) -> str:

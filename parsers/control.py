@@ -95,6 +95,6 @@ def control_facts(search: str, kind: str, text: str | None = None) -> ControlFac
         free = guarded(warns, "thresholds", lambda: free_thresholds(search, items), [])
         elements = guarded(warns, "elements", lambda: find_elements(search), [])
     facts = ControlFacts(tuple(items), tuple(free), tuple(elements), tuple(entities), tuple(warns))
-    if text is None:
+    if text is None or text == search:  # a simplified text reads the same in both
         return facts
     return guarded(warns, "names as written", lambda: _as_written(text, search, facts), facts)

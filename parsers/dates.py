@@ -8,8 +8,10 @@ Invariant: nothing here raises on any input; a fact the text does not state is N
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import pairwise
 
 from parsers.clauses import clause_refs
@@ -72,6 +74,8 @@ EN_ON_PUB_RE = re.compile(
     r"(?:its\s+|the\s+)?(?:promulgation|publication|issuance|release|announcement)",
     re.IGNORECASE,
 )
+#: A word every entry-into-force pattern above contains (``effective`` contains ``effect``).
+TRIGGER_RE = re.compile(rf"{_ACT}|之日起|即日起|effect|force", re.IGNORECASE)
 SUSPEND_RE = re.compile(r"暂停(?:实施|执行|适用)|\bsuspend", re.IGNORECASE)
 UNTIL_RE = re.compile(rf"(?:至|到|截至|until|through)\s?(?:{_DATE})", re.IGNORECASE)
 UNTIL_END_RE = re.compile(rf"(?:{_DATE})[ ]?(?:止|为止)", re.IGNORECASE)
@@ -130,9 +134,10 @@ def parse_date(raw: str | None) -> str | None:
     return date_of(m) if m else None
 
 
-def sentences(search: str) -> list[tuple[int, int]]:
-    """Sentence spans (split at 。；！？ and line ends)."""
-    return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(search) if m.group().strip()]
+@lru_cache(maxsize=4)
+def sentences(search: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans (split at 。；！？ and line ends); cached, several extractors ask."""
+    return tuple((m.start(), m.end()) for m in SENTENCE_RE.finditer(search) if m.group().strip())
 
 
 def _date_line(line: str) -> str | None:
@@ -237,7 +242,12 @@ def _applies_to(sentence: str, at: int, earlier: list[Effective], offset: int) -
 def effective_dates(search: str, published: str | None) -> list[Effective]:
     """Every entry-into-force statement outside suspension sentences, in text order."""
     found: list[Effective] = []
+    # every statement pattern needs one of these words: only their sentences are read
+    triggers = [m.start() for m in TRIGGER_RE.finditer(search)]
     for start, end in sentences(search):
+        at = bisect_left(triggers, start)
+        if at == len(triggers) or triggers[at] >= end:
+            continue
         sentence = search[start:end]
         if not SUSPEND_RE.search(sentence):
             found += _sentence_effective(sentence, start, published)

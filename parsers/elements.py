@@ -72,13 +72,16 @@ EN_SUBJECT_RE = re.compile(
     rf"|\b(?:metallic|high-purity|compounds\s+(?:of|containing))\s+(?P<f>{_EN})\b",
     re.IGNORECASE,
 )
+EN_HINT_RE = re.compile(r"metal|oxide|alloys|compounds|related", re.IGNORECASE)
 #: The word before an English match: another element name makes it part of a compound's name
 #: (``indium tin oxide``, ``lithium cobalt oxide``), as ``(?!{_E})`` does for Chinese.
 EN_WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)[\s-]+$")
 
 
 def _english(search: str) -> list[tuple[int, str]]:
-    hits = []
+    hits: list[tuple[int, str]] = []
+    if not EN_HINT_RE.search(search):  # no English subject word: the long pattern can't match
+        return hits
     for m in EN_SUBJECT_RE.finditer(search):
         group = "e" if m.group("e") else "f"
         before = EN_WORD_BEFORE_RE.search(search, max(0, m.start() - 30), m.start())

@@ -88,7 +88,7 @@ LEAD_TRIM_RE = re.compile(
     rf"(?:(?:{_COUNTRY})?(?:的)?(?:实体|企业|公司|机构|组织))?\s*[：:]?\s*"
 )
 TAIL_TRIM_RE = re.compile(r"(?:等)?(?:[0-9一二三四五六七八九十百]+家)?(?:实体|企业|机构)?\s*$")
-SENTENCE_END = "。\n"
+SENTENCE_RE = re.compile(r"[^。\n]+")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 #: ``列入不可靠实体清单：`` — names follow the list phrase only when a colon closes it directly.
 LIST_COLON_RE = re.compile(r"^[^，,。；;：:]{0,20}[：:]")
@@ -137,15 +137,8 @@ def _list_name(found: str) -> str:
 
 
 def _sentences(search: str) -> list[tuple[int, int]]:
-    out, start = [], 0
-    for i, ch in enumerate(search):
-        if ch in SENTENCE_END:
-            if i > start:
-                out.append((start, i))
-            start = i + 1
-    if start < len(search):
-        out.append((start, len(search)))
-    return out
+    """Spans between 。 and line ends (the stop itself left out), empty ones skipped."""
+    return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(search)]
 
 
 def _descriptive(sentence: str, verb: re.Match[str]) -> bool:

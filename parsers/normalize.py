@@ -99,9 +99,16 @@ def search_copy(text: str) -> str:
     for line in text.split("\n"):
         done = to_simplified(line)
         if len(done) != len(line):
-            done = "".join(c if len(c := to_simplified(ch)) == 1 else ch for ch in line)
+            done = "".join(_simplified_char(ch) for ch in line)
         lines.append(done)
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=8192)
+def _simplified_char(ch: str) -> str:
+    """One character converted on its own, kept when its conversion is not one character."""
+    done = to_simplified(ch)
+    return done if len(done) == 1 else ch
 
 
 def is_han(ch: str) -> bool:

@@ -118,6 +118,7 @@ EN_LIST_TYPE_RE = re.compile(
     r"\b(announcement|order|decree|notice|decision)s?\b(?:(?![.;!?]\s+[A-Z]).){0,120}$",
     re.IGNORECASE,
 )
+EN_TYPE_HINT_RE = re.compile(r"announcement|order|decree|notice|decision", re.IGNORECASE)
 #: Without 号 a number must end the clause, or ``第一批`` would count.
 NO_HAO_END_RE = re.compile(r"[\s，。；：、,.;:)）》”\"]|$")
 
@@ -270,7 +271,8 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
             continue
         found.append(mention)
         found.extend(_continuations(mention, search, text, m.end()))
-    for m in EN_NUMBER_RE.finditer(text):
+    english = EN_TYPE_HINT_RE.search(text) is not None  # the English patterns need a type word
+    for m in EN_NUMBER_RE.finditer(text) if english else ():
         n = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
         y = m.group("y1") or m.group("y2") or m.group("y3")
         iss = m.group("iss") or ""
@@ -293,7 +295,8 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
                 (start, end),
             )
         )
-    found.extend(_english_lists(text))
+    if english:
+        found.extend(_english_lists(text))
     found.sort(key=lambda x: x.span)
     out: list[Mention] = []
     for mention in found:

@@ -30,6 +30,7 @@ PAGE_TYPES = ("article", "portal_shell", "waf", "list", "unknown")
 ANNEX_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
 ANNEX_PATH_MARKERS = ("/cms_files/", "/document/download")
 HEADER_LABELS = ("发布单位", "发布文号", "发文日期", "发布日期")
+DATE_LABELS = ("发文日期", "发布日期", "成文日期")
 #: 【发布文号】商务部公告2025年第61号 — the value runs to the next 【 or line end.
 BRACKET_HEADER_RE = re.compile(
     r"【\s*(发布单位|发布文号|发文日期|发布日期|成文日期|发布机构)\s*】\s*([^【\n]*)"
@@ -101,6 +102,8 @@ class Page:
         warnings: What went wrong while extracting (reviewable, never fatal).
         dateline: The date and time a page shows beside its title (news layouts:
             ``<div class="time">2025-10-09 20:15:33</div>``), as written; not in the hash.
+            Looked for only on pages without a PubDate meta or a date header line, which
+            give the publication date first.
     """
 
     page_type: str
@@ -155,7 +158,7 @@ def _first_text(root: etree._Element, xpath: str) -> str | None:
 
 def _meta(root: etree._Element) -> dict[str, str]:
     meta: dict[str, str] = {}
-    for el in root.xpath("//meta[@name]"):
+    for el in root.iter("meta"):
         name = (el.get("name") or "").strip()
         if name and name not in meta:
             meta[name] = squash(el.get("content") or "")
@@ -295,10 +298,10 @@ def _classify(
         # A cut page must never pass for an article (a partial version) or for the portal
         # shell (which would read as a delisting): it is its own outcome, fetched again later.
         return "truncated"
-    visible = squash(element_text(root))
     if (body and (any(titles) or len(body) > 40)) or titles[0]:
         return "article"
-    if _looks_waf(html, visible):
+    # the page's whole visible text is only needed to tell a WAF answer from other pages
+    if _looks_waf(html, squash(element_text(root))):
         return "waf"
     if _looks_list(root):
         return "list"
@@ -346,7 +349,8 @@ def extract_page(html: str, url: str | None = None) -> Page:
         body = "\n".join(t for t in (element_text(el) for el in _body_elements(root)) if t)
         header = parse_header(_header_text(root, body))
         annexes = _annexes(root, url)
-        stamp = _dateline(root)
+        if not (meta.get("PubDate") or any(k in header for k in DATE_LABELS)):
+            stamp = _dateline(root)  # the parser reads a page stamp only after these
         page_type = _classify(html, root, meta, (bool(art_title), bool(meta_title)), body)
         if page_type == "article" and not body:
             warnings.append("article title but no body text (iframe or script content?)")
