@@ -75,7 +75,9 @@ EN_ON_PUB_RE = re.compile(
     re.IGNORECASE,
 )
 #: A word every entry-into-force pattern above contains (``effective`` contains ``effect``).
-TRIGGER_RE = re.compile(rf"{_ACT}|之日起|即日起|effect|force", re.IGNORECASE)
+TRIGGER_RE = re.compile(
+    rf"(?=[施实执生之即EeFf])(?:{_ACT}|之日起|即日起|effect|force)", re.IGNORECASE
+)
 SUSPEND_RE = re.compile(r"暂停(?:实施|执行|适用)|\bsuspend", re.IGNORECASE)
 UNTIL_RE = re.compile(rf"(?:至|到|截至|until|through)\s?(?:{_DATE})", re.IGNORECASE)
 UNTIL_END_RE = re.compile(rf"(?:{_DATE})[ ]?(?:止|为止)", re.IGNORECASE)

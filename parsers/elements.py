@@ -36,12 +36,13 @@ _HAN = r"\u4e00-\u9fff"
 PREFIX_RE = re.compile(rf"(?:金属|氧化|含|高纯|区熔)(?P<e>{_E})(?!{_E})")
 #: 锑及其合金 / 镓相关物项 / 钬的化合物 / 镓单质 — not preceded by another element or Han name part.
 SUFFIX_RE = re.compile(
-    rf"(?<![{_HAN}A-Za-z])(?P<e>{_E})(?=及其|的化合物|的合金|相关物项|相关两用物项|单质|金属(?!间))"
-    rf"|(?<=[对和及与、])(?P<f>{_E})(?=及其|的化合物|相关物项|相关两用物项|单质)"
+    rf"(?={_E})"  # both forms start at an element name: a fast skip of other positions
+    rf"(?:(?<![{_HAN}A-Za-z])(?P<e>{_E})(?=及其|的化合物|的合金|相关物项|相关两用物项|单质|金属(?!间))"
+    rf"|(?<=[对和及与、])(?P<f>{_E})(?=及其|的化合物|相关物项|相关两用物项|单质))"
 )
 #: 钨、碲、铋、钼、铟 — a list of two or more bare element names before 等/相关/N类.
 BARE_LIST_RE = re.compile(
-    rf"(?:^|(?<=[^{_HAN}])|(?<=[对将可]))({_E}(?:[、，和及与]{_E})+)(?=等|相关|[、，]?[0-9一二三四五六七八九十]+[类种]|[、，][^。；\n]{{1,8}}?相关)"
+    rf"(?={_E})(?:^|(?<=[^{_HAN}])|(?<=[对将可]))({_E}(?:[、，和及与]{_E})+)(?=等|相关|[、，]?[0-9一二三四五六七八九十]+[类种]|[、，][^。；\n]{{1,8}}?相关)"
 )
 
 

@@ -31,7 +31,9 @@ LISTS = (
     ("control list", "control_list"),
     ("watch list", "watch_list"),
 )
-LIST_RE = re.compile("|".join(re.escape(k) for k, _ in LISTS), re.IGNORECASE)
+LIST_RE = re.compile(
+    "(?=[不出管关UuEeCcWw])" + "|".join(re.escape(k) for k, _ in LISTS), re.IGNORECASE
+)
 ADD_RE = re.compile(
     r"列入|纳入|增列|加入|add(?:ed|s)? (?:to|on)|includ(?:e|ed|es) (?:in|on)", re.IGNORECASE
 )

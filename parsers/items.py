@@ -201,11 +201,16 @@ def _line_items(search: str, line: OutlineLine) -> list[Item]:
 
 def _with_parents(items: list[Item]) -> list[Item]:
     out: list[Item] = []
+    codes: set[str] = set()  # codes of the items so far
     for item in items:
         parent = None
         if item.code:
-            prefixes = [o.code for o in out if o.code and item.code.startswith(o.code + ".")]
-            parent = max(prefixes, key=len) if prefixes else None
+            parts = item.code.split(".")  # the longest earlier code that is a dotted prefix
+            parent = next(
+                (p for k in range(len(parts) - 1, 0, -1) if (p := ".".join(parts[:k])) in codes),
+                None,
+            )
+            codes.add(item.code)
         else:
             ancestors = [
                 o

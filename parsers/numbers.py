@@ -82,7 +82,11 @@ _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
 _LING = r"令(?![牌人其])"
 _OPEN, _CLOSE = r"[〔\[（(【［]", r"[〕\]）)】］]"
 #: One Chinese number; groups y/n per form, h = 号 present, t = type before, t2 = type after.
+#: Every character a Chinese number can start with. As a leading lookahead it lets the regex
+#: engine skip the positions where no match can start (same matches, about twice as fast).
+_NUMBER_FIRST = "".join(sorted({name[0] for name in ISSUERS} | set("公令通决 第〔[（(【［")))
 NUMBER_RE = re.compile(
+    rf"(?=[{re.escape(_NUMBER_FIRST)}\d〇零一二两三四五六七八九十百])"
     rf"(?P<iss>{_ISSUERS})?[ ]?(?P<t>公告|令|通知|决定)?[ ]?"
     rf"(?:(?P<y1>{_YEAR})[ ]?年?[ ]?第[ ]?(?P<n1>{_NUM})[ ]?(?P<h1>号)?"
     rf"|{_OPEN}[ ]?(?P<y2>{_YEAR})[ ]?年?[ ]?{_CLOSE}[ ]?第?[ ]?(?P<n2>{_NUM})[ ]?(?P<h2>号)?"
@@ -98,6 +102,7 @@ _EN_ISSUER = (
     r"MOFCOM|Ministry\s+of\s+Commerce|GACC?|General\s+Administration\s+of\s+Customs|Customs"
 )
 EN_NUMBER_RE = re.compile(
+    r"(?=[\sMGCTAODN])"  # first letters of the issuer and type words (a fast skip, as above)
     rf"(?P<iss>(?:the\s+)?(?:{_EN_ISSUER})(?:\s*(?:and|&|/|,)\s*(?:the\s+)?(?:{_EN_ISSUER}))*)?\s*"
     r"(?P<t>Announcement|Order|Decree|Notice|Decision)\s*"
     r"(?:No\.?\s*(?P<n1>\d{1,4})\s*(?:of|,)\s*(?:the\s+year\s+)?(?P<y1>\d{4})"
@@ -118,7 +123,9 @@ EN_LIST_TYPE_RE = re.compile(
     r"\b(announcement|order|decree|notice|decision)s?\b(?:(?![.;!?]\s+[A-Z]).){0,120}$",
     re.IGNORECASE,
 )
-EN_TYPE_HINT_RE = re.compile(r"announcement|order|decree|notice|decision", re.IGNORECASE)
+EN_TYPE_HINT_RE = re.compile(
+    r"(?=[AODNaodn])(?:announcement|order|decree|notice|decision)", re.IGNORECASE
+)
 #: Without 号 a number must end the clause, or ``第一批`` would count.
 NO_HAO_END_RE = re.compile(r"[\s，。；：、,.;:)）》”\"]|$")
 

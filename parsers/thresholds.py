@@ -66,7 +66,8 @@ _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 #: must not be the first letter of ``the``).
 UNIT_RE = re.compile(rf"\s?(?P<unit>{_UNIT_ALT})(?![A-Za-z0-9²³])", re.IGNORECASE)
 _DIGITS = r"\d+(?:\s?[.。．]\s?\d+)?"
-_CN_NUM = r"[〇零一二两三四五六七八九十百]{1,6}(?:点[〇零一二三四五六七八九]+)?"
+_CN_DIGITS = "〇零一二两三四五六七八九十百"
+_CN_NUM = rf"[{_CN_DIGITS}]{{1,6}}(?:点[〇零一二三四五六七八九]+)?"
 NUMBER = rf"(?P<num>{_DIGITS}|{_CN_NUM})"
 
 _GE = r"大于或等于|大于等于|不小于|不低于|不少于|至少为?|达到|≥|>=|⩾"
@@ -81,21 +82,40 @@ PREFIX_OPS = (
     (">=", _GE), ("<=", _LE), (">", _GT), ("<", _LT),
     (">=", _EN_GE), ("<=", _EN_LE), (">", _EN_GT), ("<", _EN_LT),
 )  # fmt: skip
-_PREFIX_ALT = "|".join(f"(?P<p{i}>{alt})" for i, (_, alt) in enumerate(PREFIX_OPS))
-#: ``大于等于300Wh/kg`` — an operator word, then the number and its unit.
-PREFIX_RE = re.compile(rf"(?:{_PREFIX_ALT})\s?(?:为\s?)?{NUMBER}", re.IGNORECASE)
-#: ``14纳米及以下`` / ``256 layers or more`` — the operator after the unit.
-POSTFIX_RE = re.compile(
-    r"\s?(?:(?P<ge>及以上|或以上|以上|或者以上|or (?:more|above|higher|greater)|and above)"
-    r"|(?P<le>及以下|或以下|以下|或者以下|以内|or (?:less|below|lower|smaller|fewer)|and below))",
-    re.IGNORECASE,
+
+
+#: ``大于等于300Wh/kg`` — an operator word, then the number and its unit. Chinese and symbol
+#: operators (case plays no part, so the fast case-sensitive scan) and English ones (read
+#: only where the text has Latin words) are two patterns; group ``p<i>`` is ``PREFIX_OPS[i]``.
+def _prefix_re(first: int, last: int, flags: int = 0) -> re.Pattern[str]:
+    alts = [word for i in range(first, last) for word in PREFIX_OPS[i][1].split("|")]
+    # a leading lookahead with every first character lets the engine skip other positions
+    starts = re.escape("".join(sorted({w[0].lower() + w[0].upper() for w in alts})))
+    alt = "|".join(f"(?P<p{i}>{PREFIX_OPS[i][1]})" for i in range(first, last))
+    return re.compile(rf"(?=[{starts}])(?:{alt})\s?(?:为\s?)?{NUMBER}", flags)
+
+
+PREFIX_RES = (
+    (_prefix_re(0, 4), None),
+    (_prefix_re(4, 8, re.IGNORECASE), re.compile("[A-Za-z]{2}")),
 )
+_POSTFIX = (
+    r"\s?(?:(?P<ge>及以上|或以上|以上|或者以上|or (?:more|above|higher|greater)|and above)"
+    r"|(?P<le>及以下|或以下|以下|或者以下|以内|or (?:less|below|lower|smaller|fewer)|and below))"
+)
+#: ``14纳米及以下`` / ``256 layers or more`` — the operator after the unit.
+POSTFIX_RE = re.compile(_POSTFIX, re.IGNORECASE)
 #: A bare number (for postfix and range forms), not part of a code, date or longer number.
-BARE_RE = re.compile(rf"(?<![0-9A-Za-z.。．]){NUMBER}")
+_BARE = rf"(?<![0-9A-Za-z.。．]){NUMBER}"
+BARE_RE = re.compile(_BARE)
+#: A bare number, its unit and a postfix operator in one scan (``_unit_at`` checks the unit).
+POSTFIX_FORM_RE = re.compile(
+    rf"(?=[\d{_CN_DIGITS}]){_BARE}(?P<unit_at>){UNIT_RE.pattern}{_POSTFIX}", re.IGNORECASE
+)
 #: ``且小于等于500μm`` — the upper half of a range after a lower bound.
 RANGE_JOIN_RE = re.compile(r"\s?(?:且|并且|而|、|,|，|and)\s?", re.IGNORECASE)
 #: ``50～500μm`` / ``50-500 μm`` / ``50至500μm``.
-DASH_RANGE_RE = re.compile(rf"(?<![0-9A-Za-z.]){_DIGITS}\s?(?:~|～|—|–|-|至|到)\s?{_DIGITS}")
+DASH_RANGE_RE = re.compile(rf"(?=\d)(?<![0-9A-Za-z.]){_DIGITS}\s?(?:~|～|—|–|-|至|到)\s?{_DIGITS}")
 #: Words before the number that are not the parameter's name.
 PARAM_TRIM_RE = re.compile(
     r"^(?:且|并且|或者|者|或|及|和|以及|其|可加工成|加工成|满足|同时满足|单位|每个|每一|单个|直接|间接)+"
@@ -178,9 +198,9 @@ def _unit_at(search: str, pos: int, end: int) -> tuple[str, int] | None:
 
 
 def _op_of(m: re.Match[str]) -> str:
-    for i, (op, _) in enumerate(PREFIX_OPS):
-        if m.group(f"p{i}"):
-            return op
+    for name, value in m.groupdict().items():
+        if value and name[0] == "p" and name[1:].isdigit():
+            return PREFIX_OPS[int(name[1:])][0]
     return "=="
 
 
@@ -221,9 +241,17 @@ def _after_number(search: str, pos: int, end: int) -> tuple[str | None, int] | N
     return found
 
 
+def _prefix_matches(search: str, start: int, end: int) -> list[re.Match[str]]:
+    found: list[re.Match[str]] = []
+    for rule, hint in PREFIX_RES:
+        if hint is None or hint.search(search, start, end):
+            found += rule.finditer(search, start, end)
+    return sorted(found, key=lambda m: m.start())
+
+
 def _prefix(search: str, start: int, end: int) -> list[Threshold]:
     out = []
-    for m in PREFIX_RE.finditer(search, start, end):
+    for m in _prefix_matches(search, start, end):
         value = parse_number(m.group("num"))
         unit = _after_number(search, m.end(), end)
         if value is None or unit is None:
@@ -241,19 +269,16 @@ def _prefix(search: str, start: int, end: int) -> list[Threshold]:
 
 def _postfix(search: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Threshold]:
     out = []
-    for m in BARE_RE.finditer(search, start, end):
+    for m in POSTFIX_FORM_RE.finditer(search, start, end):
         if any(a <= m.start() < b for a, b in taken):
             continue
         value = parse_number(m.group("num"))
-        unit = _after_number(search, m.end(), end)
-        if value is None or unit is None:
-            continue
-        post = POSTFIX_RE.match(search, unit[1], end)
-        if not post:
-            continue
-        op = ">=" if post.group("ge") else "<="
-        param = _parameter(search, m.start(), start) or _trailing_parameter(search, post.end())
-        out.append(Threshold(param, op, value, None, unit[0], (m.start(), post.end())))
+        unit = _after_number(search, m.start("unit_at"), end)
+        if value is None or unit is None or unit[1] != m.end("unit"):
+            continue  # the unit the number takes on its own is not the one the scan took
+        op = ">=" if m.group("ge") else "<="
+        param = _parameter(search, m.start(), start) or _trailing_parameter(search, m.end())
+        out.append(Threshold(param, op, value, None, unit[0], (m.start(), m.end())))
     return out
 
 
