@@ -66,7 +66,7 @@ def normalize_text(raw: str) -> str:
     text = html.unescape(text)
     text = BR_RE.sub("\n", text)  # entities may have spelled a <br>
     text = CONTROL_RE.sub("", text).translate(FOLD_TABLE)
-    lines = (SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (line.strip() for line in SPACES_RE.sub(" ", text).split("\n"))  # no \n in SPACES_RE
     kept = [line for line in lines if line]
     return "".join(line + "\n" for line in kept)
 

@@ -75,6 +75,7 @@ CN_DIGITS = {
 }
 
 _ISSUER = "|".join(sorted(ISSUERS, key=len, reverse=True))
+ISSUER_RE = re.compile(_ISSUER)
 _ISSUERS = rf"(?:{_ISSUER})(?:[ 、，,和与及]{{0,2}}(?:{_ISSUER}))*"
 _NUM = r"(?:\d{1,4}|[〇零一二两三四五六七八九十百]{1,6})"
 _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
@@ -167,7 +168,7 @@ def cn_to_int(raw: str) -> int | None:
 def _issuers(raw: str | None) -> tuple[str, ...]:
     if not raw:
         return ()
-    found = re.findall(_ISSUER, raw)
+    found = ISSUER_RE.findall(raw)
     out: list[str] = []
     for name in found:
         short = ISSUERS[name]

@@ -64,6 +64,10 @@ WAF_MARKERS = (
 )
 JS_CHALLENGE_RE = re.compile(r"document\.cookie\s*=.{0,400}?(location|reload)", re.DOTALL)
 TINY_PAGE_CHARS = 600
+#: Where a page's opening and closing tags are looked for (characters from each end).
+TRUNCATION_WINDOW = 4096
+HTML_OPEN_RE = re.compile(r"<html", re.IGNORECASE)
+HTML_CLOSE_RE = re.compile(r"</html>|</body>", re.IGNORECASE)
 WAF_MAX_TEXT = 2000
 XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 BAD_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -276,8 +280,8 @@ def _has_chrome(root: etree._Element, meta: dict[str, str]) -> bool:
 
 def _looks_truncated(html: str) -> bool:
     """An HTML document that stops before both ``</body>`` and ``</html>``."""
-    tail = html[-4096:].lower()
-    return "<html" in html[:4096].lower() and "</html>" not in tail and "</body>" not in tail
+    opened = HTML_OPEN_RE.search(html, 0, TRUNCATION_WINDOW)
+    return bool(opened) and not HTML_CLOSE_RE.search(html, max(0, len(html) - TRUNCATION_WINDOW))
 
 
 def _parse(html: str) -> etree._Element | None:

@@ -116,6 +116,11 @@ POSTFIX_FORM_RE = re.compile(
 RANGE_JOIN_RE = re.compile(r"\s?(?:且|并且|而|、|,|，|and)\s?", re.IGNORECASE)
 #: ``50～500μm`` / ``50-500 μm`` / ``50至500μm``.
 DASH_RANGE_RE = re.compile(rf"(?=\d)(?<![0-9A-Za-z.]){_DIGITS}\s?(?:~|～|—|–|-|至|到)\s?{_DIGITS}")
+DASH_RE = re.compile(r"\s?(?:~|～|—|–|-|至|到)\s?")
+WHITESPACE_RE = re.compile(r"\s+")
+DECIMAL_RE = re.compile(r"\d+(?:[.。．]\d+)?")
+#: A parameter names something: it holds a Han character or a Latin letter.
+WORD_CHAR_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 #: Words before the number that are not the parameter's name.
 PARAM_TRIM_RE = re.compile(
     r"^(?:且|并且|或者|者|或|及|和|以及|其|可加工成|加工成|满足|同时满足|单位|每个|每一|单个|直接|间接)+"
@@ -162,9 +167,9 @@ def _plain(v: float) -> float | int:
 
 def parse_number(raw: str) -> float | None:
     """``2.5`` / ``2。5`` / ``五十`` / ``二点五`` → float; None when it is no number."""
-    raw = re.sub(r"\s+", "", raw)
-    if re.fullmatch(r"\d+(?:[.。．]\d+)?", raw):
-        return float(re.sub(r"[。．]", ".", raw))
+    raw = WHITESPACE_RE.sub("", raw)
+    if DECIMAL_RE.fullmatch(raw):
+        return float(raw.replace("。", ".").replace("．", "."))
     whole, _, frac = raw.partition("点")
     number = cn_to_int(whole)
     if number is None:
@@ -219,7 +224,7 @@ def _parameter(search: str, start: int, floor: int) -> str | None:
     while i > 0 and before[i - 1] not in PARAM_STOP:
         i -= 1
     name = PARAM_TRIM_RE.sub("", before[i:]).strip()
-    if not name or len(name) > PARAM_MAX or not re.search(r"[\u4e00-\u9fffA-Za-z]", name):
+    if not name or len(name) > PARAM_MAX or not WORD_CHAR_RE.search(name):
         return None
     if NOT_PARAM_END_RE.search(name):
         return None
@@ -289,7 +294,7 @@ def _dash_ranges(
     for m in DASH_RANGE_RE.finditer(search, start, end):
         if any(a <= m.start() < b for a, b in taken):
             continue
-        low_raw, high_raw = re.split(r"\s?(?:~|～|—|–|-|至|到)\s?", m.group(), maxsplit=1)
+        low_raw, high_raw = DASH_RE.split(m.group(), maxsplit=1)
         low, high = parse_number(low_raw), parse_number(high_raw)
         unit = _after_number(search, m.end(), end)
         if low is None or high is None or unit is None or high <= low:
