@@ -9,7 +9,8 @@ Operators follow Chinese legal usage (《立法技术规范》: 以上/以下/�
 * exclusive ``>``: 大于, 超过, 高于, 多于, >; exclusive ``<``: 小于, 低于, 不足, 不满, 少于, <;
 * a range ``大于50μm且小于等于500μm`` or ``50～500μm`` is one ``between`` threshold.
 
-Numbers may be written with Chinese numerals (``五十微米``) or an ideographic decimal point
+A percentage may be written in words (``超过百分之九十``, ``百分之五十以上``). Numbers may be written
+with Chinese numerals (``五十微米``) or an ideographic decimal point
 (``2。5g/cm³`` in careless copies). A threshold needs an operator and a unit (or a percentage);
 a bare number is never a threshold. English copies (``300 Wh/kg or more``, ``at least 256
 layers``) are read the same way.
@@ -69,6 +70,8 @@ _DIGITS = r"\d+(?:\s?[.。．]\s?\d+)?"
 _CN_DIGITS = "〇零一二两三四五六七八九十百"
 _CN_NUM = rf"[{_CN_DIGITS}]{{1,6}}(?:点[〇零一二三四五六七八九]+)?"
 NUMBER = rf"(?P<num>{_DIGITS}|{_CN_NUM})"
+#: ``百分之九十``: a percentage written in words, the unit before the number.
+PERCENT_WORD = "百分之"
 
 _GE = r"大于或等于|大于等于|不小于|不低于|不少于|至少为?|达到|≥|>=|⩾"
 _LE = r"小于或等于|小于等于|不大于|不高于|不超过|不多于|最多为?|≤|<=|⩽"
@@ -92,7 +95,9 @@ def _prefix_re(first: int, last: int, flags: int = 0) -> re.Pattern[str]:
     # a leading lookahead with every first character lets the engine skip other positions
     starts = re.escape("".join(sorted({w[0].lower() + w[0].upper() for w in alts})))
     alt = "|".join(f"(?P<p{i}>{PREFIX_OPS[i][1]})" for i in range(first, last))
-    return re.compile(rf"(?=[{starts}])(?:{alt})\s?(?:为\s?)?{NUMBER}", flags)
+    return re.compile(
+        rf"(?=[{starts}])(?:{alt})\s?(?:为\s?)?(?P<pct>{PERCENT_WORD})?{NUMBER}", flags
+    )
 
 
 PREFIX_RES = (
@@ -112,6 +117,7 @@ BARE_RE = re.compile(_BARE)
 POSTFIX_FORM_RE = re.compile(
     rf"(?=[\d{_CN_DIGITS}]){_BARE}(?P<unit_at>){UNIT_RE.pattern}{_POSTFIX}", re.IGNORECASE
 )
+PERCENT_POSTFIX_RE = re.compile(rf"{PERCENT_WORD}{NUMBER}{_POSTFIX}", re.IGNORECASE)
 #: ``且小于等于500μm`` — the upper half of a range after a lower bound.
 RANGE_JOIN_RE = re.compile(r"\s?(?:且|并且|而|、|,|，|and)\s?", re.IGNORECASE)
 #: ``50～500μm`` / ``50-500 μm`` / ``50至500μm``.
@@ -258,7 +264,7 @@ def _prefix(search: str, start: int, end: int) -> list[Threshold]:
     out = []
     for m in _prefix_matches(search, start, end):
         value = parse_number(m.group("num"))
-        unit = _after_number(search, m.end(), end)
+        unit = ("%", m.end()) if m.group("pct") else _after_number(search, m.end(), end)
         if value is None or unit is None:
             continue
         op = _op_of(m)
@@ -269,6 +275,20 @@ def _prefix(search: str, start: int, end: int) -> list[Threshold]:
             stop = post.end()
         param = _parameter(search, m.start(), start)
         out.append(Threshold(param, op, value, None, unit[0], (m.start(), stop)))
+    return out
+
+
+def _percent_words(
+    search: str, start: int, end: int, taken: list[tuple[int, int]]
+) -> list[Threshold]:
+    """``百分之五十以上``: a percentage in words with a postfix operator."""
+    out = []
+    for m in PERCENT_POSTFIX_RE.finditer(search, start, end):
+        value = parse_number(m.group("num"))
+        if value is None or any(a <= m.start() < b for a, b in taken):
+            continue
+        op = ">=" if m.group("ge") else "<="
+        out.append(Threshold(_parameter(search, m.start(), start), op, value, None, "%", m.span()))
     return out
 
 
@@ -351,5 +371,7 @@ def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list
     found += _dash_ranges(search, start, stop, taken)
     taken = [t.span for t in found]
     found += _postfix(search, start, stop, taken)
+    if PERCENT_WORD in search[start:stop]:
+        found += _percent_words(search, start, stop, [t.span for t in found])
     found.sort(key=lambda t: t.span)
     return _merge_ranges(search, found)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from parsers import canonical_url, decode_html, extract_page, parse_file, parse_text
 from parsers.blocks import squash, squash_lines
 from parsers.normalize import search_copy
-from parsers.thresholds import NUMBER, UNITS, parse_number
+from parsers.thresholds import NUMBER, PERCENT_WORD, UNITS, parse_number
 from tests.parsers.conftest import all_spans
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -53,6 +53,8 @@ NOISE = st.sampled_from(
         "大于等于",
         "≥",
         "五十微米以下",
+        "超过百分之九十",
+        "百分之五十以上",
         "及以上",
         "Wh/kg",
         "%",
@@ -152,7 +154,8 @@ MUTATIONS = (
 
 
 def _written_units(unit: str) -> list[str]:
-    return [written for written, canonical in UNITS.items() if canonical == unit]
+    words = [PERCENT_WORD] if unit == "%" else []
+    return words + [written for written, canonical in UNITS.items() if canonical == unit]
 
 
 def _holds_value(evidence: str, *values: float | None) -> bool:
