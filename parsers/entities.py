@@ -78,7 +78,9 @@ PAIR_RE = re.compile(
     r"(?P<zh>[^（）()、，,；;：:\n]*?)\s*[（(](?P<en>[^（）()\n]*[A-Za-z][^（）()\n]*)[）)]"
 )
 ORG_WORDS_RE = re.compile(
+    # 会社: Japanese company forms (株式会社, 合同会社), often listed without an English name
     r"公司|集团|大学|学院|研究所|研究院|研究中心|实验室|中心|机构|论坛|协会|基金会|局|部|所|厂"
+    r"|会社|银行|商会"
     r"|\b(?:inc|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|sa|plc|group|university"
     r"|institute|laboratory|forum|foundation|technologies|systems|defense|defence|international)\b",
     re.IGNORECASE,

@@ -144,3 +144,16 @@ def test_traditional_copy_gives_the_same_entities_written_as_the_document_writes
         ("哈利法克斯國際安全論壇", "Halifax Forum", "unreliable_entity", "add"),
     ]
     assert [row[1:] for row in got[hant]] == [row[1:] for row in got[hans]]
+
+
+def test_names_without_english_need_an_organisation_word() -> None:
+    text = (
+        "商务部决定将以下3家日本实体列入出口管制管控名单：示例技术株式会社、样例重工合同会社、"
+        "甲银行。\n"
+    )
+    assert rows(text) == [
+        ("示例技术株式会社", None, "JP", "control_list", "add"),
+        ("样例重工合同会社", None, "JP", "control_list", "add"),
+        ("甲银行", None, "JP", "control_list", "add"),
+    ]
+    assert rows("商务部决定将甲、乙列入出口管制管控名单。\n") == []  # no organisation word
