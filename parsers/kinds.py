@@ -34,6 +34,8 @@ NEWS_HOSTS = (
 )
 NEWS_RE = re.compile(
     r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑|reporter|reported"
+    # a wire lead: （中央社台北9日电） / 新华社北京10月9日电
+    r"|[0-9一二三四五六七八九十]{1,3}日电[）)]"
     # a wire dateline opening a paragraph: ``BEIJING —``, ``Beijing (Reuters) -``
     r"|(?-i:^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]|\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\))",
     re.IGNORECASE | re.MULTILINE,

@@ -43,6 +43,8 @@ def test_language(text: str, lang: str) -> None:
         ("稀土新规落地", "记者从商务部获悉。", [], None, "news"),
         ("陆暂停实施出口管制措施", "2025-11-07 21:40 联合报／ 综合报导\n正文。", [], None, "news"),
         ("Rare earths", "Intro.\nBEIJING — China's Ministry of Commerce said.", [], None, "news"),
+        ("稀土管制扩大", "（中央社台北9日电）中国商务部今天发布公告。", [], None, "news"),
+        ("联系方式", "请于9日电告联系人。", [], None, "other"),
         ("Notice", "Scope\nAnnouncement — the ministry said.", [], None, "notice"),
         ("Rules", "Intro.\nBeijing — the ministry said.", [], None, "other"),
         ("任意标题", "正文。", [], "https://www.guancha.cn/politics/2025_10_09_1.shtml", "news"),
