@@ -26,8 +26,9 @@ test: $(STAMP)  ## the whole test suite (real loopback HTTP, real SQLite files)
 eval: $(STAMP)  ## parser precision/recall/F1 per field on the golden corpus (tests/parsers/corpus)
 	$(BIN)/python -m tests.parsers.evaluate
 
-bench: $(STAMP)  ## crawl vs bare Scrapy, idle-run requests, diff stage over 10,000 versions, as-of query
+bench: $(STAMP)  ## crawl vs bare Scrapy and idle-run requests; parse vs bare lxml; diff stage over 10,000 versions and the as-of query
 	$(BIN)/python -m benchmarks.crawl
+	$(BIN)/python -m benchmarks.parse
 	$(BIN)/python -m benchmarks.diff
 
 lint: $(STAMP)

@@ -86,6 +86,8 @@ CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 #: A line break in the HTML source between two CJK characters is not a space.
 CJK_BREAK_RE = re.compile(rf"(?<=[{CJK}])[ \t\r\f\v\xa0]*\n\s*(?=[{CJK}])")
 SPACE_RE = re.compile(r"[\s\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+#: ``SPACE_RE`` without the newline: what squash() does to each line, in one pass over many.
+LINE_SPACE_RE = re.compile(r"(?:[^\S\n]|[\u200b\ufeff])+")
 
 
 def squash(text: str) -> str:
@@ -102,12 +104,17 @@ def classes(el: etree._Element) -> set[str]:
 
 def _skip(el: etree._Element) -> bool:
     tag = el.tag if isinstance(el.tag, str) else ""
-    return tag in SKIP_TAGS or bool(classes(el) & SKIP_CLASSES)
+    if tag in SKIP_TAGS:
+        return True
+    names = el.get("class") if tag else None
+    return names is not None and not SKIP_CLASSES.isdisjoint(names.split())
 
 
 def _inline(text: str | None) -> str:
     if not text:
         return ""
+    if "\n" not in text:
+        return text.replace("\r", " ")
     return CJK_BREAK_RE.sub("", text).replace("\n", " ").replace("\r", " ")
 
 
@@ -147,5 +154,10 @@ def element_text(el: etree._Element) -> str:
         _walk(el, out)
     except RecursionError:
         out = [el.text_content() if hasattr(el, "text_content") else ""]
-    lines = (squash(line) for line in "".join(out).split(NEWLINE))
+    return squash_lines("".join(out))
+
+
+def squash_lines(text: str) -> str:
+    """``squash`` applied to every line, empty lines dropped — in one pass over the text."""
+    lines = (line.strip() for line in LINE_SPACE_RE.sub(" ", text).split(NEWLINE))
     return NEWLINE.join(line for line in lines if line)

@@ -18,18 +18,24 @@ from parsers.blocks import squash
 from parsers.control import control_facts
 from parsers.encoding import decode_html
 from parsers.normalize import normalize_text, search_copy, to_simplified
-from parsers.numbers import Mention, find_numbers, same_document
+from parsers.numbers import RUNNING_SERIES, Mention, find_numbers, same_document
 from parsers.page import Page, extract_page, parse_header, stable_text
 from parsers.record import DocNumber, DocRef, Record, Reference, Suspension, guarded
 
 LEGAL_TITLE_RE = re.compile(r"《([^《》\n]{2,80})》")
 LEGAL_ENDINGS = ("法", "条例", "规定", "办法", "细则", "规则")
+#: ``（以下称《反倾销条例》）`` / ``以下简称`` right before a title: it abbreviates one named before.
+SHORT_TITLE_RE = re.compile(r"以下简?称[：:“\"]?\s*$")
 OWN_LINE_LABEL = "发布文号"
 ANNEX_LINE = "附件："
 OWN_SEARCH_LINES = 3
 TITLE_SEARCH_LINES = 4
 TITLE_MAX_CHARS = 100
 TITLE_BAD_ENDINGS = ("。", "：", ":", "；", "，")
+#: ``关于将…列入不可靠实体清单的公告`` names its own type: an own number written without one
+#: (``不可靠实体清单工作机制〔2025〕10号``) takes it.
+TITLE_TYPE_RE = re.compile(r"^关于.*的(公告|决定|通知|令)[ 。]*$")
+REPORTING_KINDS = ("news", "qa")
 HEADER_LINE_RE = re.compile(r"^【?(?:发布单位|发布文号|发文日期|发布日期|成文日期|发布机构)")
 HTML_EXTS = (".html", ".htm", ".shtml", ".xhtml")
 BINARY_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
@@ -39,12 +45,15 @@ HTML_SNIFF_RE = re.compile(
 RELATION_RULES = (
     ("suspends", re.compile(r"暂停(?:实施|执行|适用)|suspend", re.IGNORECASE)),
     ("repeals", re.compile(r"废止|撤销|repeal|abolish", re.IGNORECASE)),
-    ("amends", re.compile(r"修改|修订|修正|amend", re.IGNORECASE)),
+    # deleting or adding an entry of an earlier text's annex (附件第1项相应删除) amends it
+    ("amends", re.compile(r"修改|修订|修正|删除|删去|增列|amend", re.IGNORECASE)),
     (
         "supersedes",
         re.compile(r"代替|取代|替代|以《[^》]{1,30}》为准|supersede|replace", re.IGNORECASE),
     ),
 )
+#: ``根据《…条例》（国务院令第792号）``: the number of a regulation cited as the basis.
+IMPLEMENTS_TITLE_RE = re.compile(r"(?:根据|依据|按照)[^。；]*》\s*[（(]\s*$")
 BACK_REFERENCES = ("上述公告", "前述公告", "该公告", "上述文件", "原公告")
 #: ``根据…公告2025年第18号…`` right before the mention: this document implements that one.
 IMPLEMENTS_RE = re.compile(
@@ -86,11 +95,11 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _own_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
+def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
     """The document's own number(s): the 发布文号 header line, else a number opening an early line."""
-    lines = _lines(text)
+    lines = _lines(search)
     for start, end in lines:
-        if text[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
+        if search[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
             own = [m for m in mentions if start <= m.span[0] < end]
             if own:
                 return own
@@ -101,7 +110,7 @@ def _own_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
     return []
 
 
-def _relation(search: str, span: tuple[int, int], bounds: list[tuple[int, int]]) -> str:
+def _relation(search: str, span: tuple[int, int], bounds: Sequence[tuple[int, int]]) -> str:
     here = next((k for k, (a, b) in enumerate(bounds) if a <= span[0] < b), None)
     if here is None:
         return "cites"
@@ -117,25 +126,42 @@ def _relation(search: str, span: tuple[int, int], bounds: list[tuple[int, int]])
             for name, rule in RELATION_RULES:
                 if rule.search(following):
                     return name
-    if IMPLEMENTS_RE.search(search[start : span[0]]):
+    if IMPLEMENTS_RE.search(search[start : span[0]]) or IMPLEMENTS_TITLE_RE.search(
+        search[start : span[0]]
+    ):
         return "implements"
     return "cites"
 
 
 def _ref(m: Mention, year: int | None) -> DocRef:
+    if m.year is None and (m.issuers, m.type) in RUNNING_SERIES:
+        year = None  # 国务院令第792号: one series across the years, no year to infer
     return DocRef(m.seq, m.year if m.year is not None else year, m.issuers or None, m.type)
 
 
+def _context_year(mentions: list[Mention]) -> int | None:
+    """The year every dated mention shares (``No. 61 of 2025`` … ``No. 55``), else None."""
+    years = {m.year for m in mentions if m.year is not None}
+    return years.pop() if len(years) == 1 else None
+
+
 def _relations(
-    search: str, own: list[Mention], others: list[Mention], published: str | None, year: int | None
+    search: str,
+    others: list[Mention],
+    published: str | None,
+    year: int | None,
+    reporting: bool = False,
 ) -> tuple[list[Reference], list[Suspension]]:
+    """References to the other documents and suspensions; a report only ``cites``."""
     bounds = dates.sentences(search)
     refs: dict[tuple[DocRef, str], Reference] = {}
     for m in others:
-        ref = Reference(_ref(m, year), _relation(search, m.span, bounds), m.span)
+        relation = "cites" if reporting else _relation(search, m.span, bounds)
+        ref = Reference(_ref(m, year), relation, m.span)
         refs.setdefault((ref.target, ref.relation), ref)
     suspensions: dict[DocRef, Suspension] = {}
-    for window in dates.suspension_windows(search, published):
+    windows = [] if reporting else dates.suspension_windows(search, published)
+    for window in windows:
         a, b = window.span
         targets = [m for m in others if a <= m.span[0] < b]
         if not targets:  # 该措施…暂停实施: the measure was named in the sentence before
@@ -154,11 +180,20 @@ def _relations(
 
 
 def legal_basis(search: str) -> list[str]:
-    """Law and regulation titles inside 《》 (simplified, deduplicated, in order)."""
+    """Law and regulation titles inside 《》 (simplified, deduplicated, in order).
+
+    A short title the text defines for one it already named (``（以下称《反倾销条例》）``) is
+    not listed again, wherever it is used.
+    """
+    titles = [(m, re.sub(r"\s+", "", m.group(1))) for m in LEGAL_TITLE_RE.finditer(search)]
+    short = {
+        name
+        for m, name in titles
+        if SHORT_TITLE_RE.search(search, max(0, m.start() - 8), m.start())
+    }
     out: list[str] = []
-    for m in LEGAL_TITLE_RE.finditer(search):
-        name = re.sub(r"\s+", "", m.group(1))
-        if name.endswith(LEGAL_ENDINGS) and "公告" not in name and name not in out:
+    for _, name in titles:
+        if name.endswith(LEGAL_ENDINGS) and "公告" not in name and name not in (*out, *short):
             out.append(name)
     return out
 
@@ -217,6 +252,12 @@ def _title_rest(title: str | None, numbers: list[DocNumber]) -> str:
     return rest
 
 
+def _title_type(title: str | None) -> str | None:
+    """The document type a title names at its end (``关于…的公告`` → 公告), else None."""
+    m = TITLE_TYPE_RE.search(to_simplified(squash(title or "")))
+    return m.group(1) if m else None
+
+
 def _title_from_text(text: str, mentions: list[Mention]) -> str | None:
     """First early line that reads like a title; else a line that is only a number; else None."""
     number_line = None
@@ -241,6 +282,7 @@ def build_record(
     header: dict[str, str] | None = None,
     meta: dict[str, str] | None = None,
     warnings: list[str] | None = None,
+    stamp: str | None = None,
 ) -> Record:
     """Extract every field from ``raw_text``; see the module docstring for the rules."""
     warns = list(warnings or [])
@@ -254,12 +296,14 @@ def build_record(
         header if header is not None else guarded(warns, "header", lambda: parse_header(search), {})
     )
     published: str | None = guarded(
-        warns, "publish date", lambda: dates.publish_date(head, meta or {}, search), None
+        warns, "publish date", lambda: dates.publish_date(head, meta or {}, search, stamp), None
     )
-    own: list[Mention] = guarded(warns, "own number", lambda: _own_mentions(text, mentions), [])
+    own: list[Mention] = guarded(warns, "own number", lambda: _own_mentions(search, mentions), [])
     year = next((m.year for m in own if m.year), None) or (
         int(published[:4]) if published else None
     )
+    title = squash(title or "") or _title_from_text(text, mentions)
+    title_type = guarded(warns, "title type", lambda: _title_type(title), None)
     numbers: list[DocNumber] = []
     for m in own:
         if m.year is None and year is not None:
@@ -268,25 +312,33 @@ def build_record(
         if own_year is None:
             warns.append(f"own number {m.text!r} has no year; left out")
             continue
-        numbers.append(DocNumber(m.text, m.issuers, m.type or "其他", own_year, m.seq, m.span))
-    others = [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
-    no_relations: tuple[list[Reference], list[Suspension]] = ([], [])
-    refs, susp = guarded(
-        warns, "references", lambda: _relations(search, own, others, published, year), no_relations
-    )
-    effective: list[dates.Effective] = guarded(
-        warns, "effective dates", lambda: dates.effective_dates(search, published), []
-    )
-    title = squash(title or "") or _title_from_text(text, mentions)
+        doc_type = m.type or title_type or "其他"
+        numbers.append(DocNumber(m.text, m.issuers, doc_type, own_year, m.seq, m.span))
     lang = guarded(warns, "language", lambda: kinds.language(text, url), "zh-Hans")
     column = (meta or {}).get("ColumnName")
     own_types = [n.type for n in numbers]
     rec_kind = guarded(
         warns, "kind", lambda: kinds.kind(search, title, own_types, url, column), "other"
     )
+    # News and Q&A report on measures: what they mention is cited, and the dates they report
+    # belong to the documents reported on, not to the article.
+    reporting = rec_kind in REPORTING_KINDS
+    others = [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
+    no_relations: tuple[list[Reference], list[Suspension]] = ([], [])
+    refs, susp = guarded(
+        warns,
+        "references",
+        lambda: _relations(search, others, published, year or _context_year(others), reporting),
+        no_relations,
+    )
+    effective: list[dates.Effective] = (
+        []
+        if reporting
+        else guarded(warns, "effective dates", lambda: dates.effective_dates(search, published), [])
+    )
     basis: list[str] = guarded(warns, "legal basis", lambda: legal_basis(search), [])
 
-    facts = control_facts(search, rec_kind)
+    facts = control_facts(search, rec_kind, text)
     warns += facts.warnings
     subject = guarded(
         warns, "glossary", lambda: glossary.subject_en(to_simplified(title or "")), None
@@ -361,7 +413,13 @@ def parse_page(
             if annex.strip():
                 raw += f"\n{ANNEX_LINE}{label}\n{annex}"
         return build_record(
-            raw, url=url, title=page.title, header=page.header, meta=page.meta, warnings=warns
+            raw,
+            url=url,
+            title=page.title,
+            header=page.header,
+            meta=page.meta,
+            warnings=warns,
+            stamp=page.dateline,
         )
     except Exception as exc:  # never raise on input
         return _empty(url, None, f"parse_page failed: {type(exc).__name__}: {exc}")

@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.numbers import cn_to_int
 
 _CN = r"[一二三四五六七八九十]{1,3}"
+#: A control code right after ``1.`` / ``a.``: the dot ends the enumerator (``1．3A001`` in a
+#: full-width copy folds to ``1.3A001``), it is no decimal point.
+_CODE_NEXT = r"\.(?=\d ?[A-E] ?\d{3})"
 #: (level, pattern) at the start of a line; the first that matches wins.
 MARKERS = (
     (1, re.compile(rf"^(?:第(?P<v>{_CN})条|(?P<w>{_CN})[、.])\s*")),
     (2, re.compile(rf"^[（(](?P<v>{_CN})[）)]\s*")),
     (4, re.compile(r"^[（(](?P<v>\d{1,3})[）)]\s*")),
-    (3, re.compile(r"^(?P<v>\d{1,3})(?:、|\.(?!\d))\s*")),
-    (5, re.compile(r"^(?P<v>[a-z])(?:[.、)）](?![0-9a-z]))\s*")),
+    (3, re.compile(rf"^(?P<v>\d{{1,3}})(?:、|\.(?!\d)|{_CODE_NEXT})\s*")),
+    (5, re.compile(rf"^(?P<v>[a-z])(?:[.、)）](?![0-9a-z])|{_CODE_NEXT})\s*")),
 )
 LEVEL_FORMAT = {1: "{}", 2: "({})", 3: "{}", 4: "({})", 5: "{}"}
 ARTICLE_REF_RE = re.compile(
@@ -69,8 +73,10 @@ def marker(line: str) -> tuple[int, str, int] | None:
     return None
 
 
-def outline(search: str) -> list[OutlineLine]:
-    """Every line of ``search`` with its clause path, in order."""
+@lru_cache(maxsize=4)
+def outline(search: str) -> tuple[OutlineLine, ...]:
+    """Every line of ``search`` with its clause path, in order (cached: items and document
+    thresholds both walk it)."""
     out: list[OutlineLine] = []
     stack: list[tuple[int, str]] = []
     pos = 0
@@ -85,7 +91,7 @@ def outline(search: str) -> list[OutlineLine]:
             body = pos + length
         out.append(OutlineLine(pos, pos + len(line), body, "".join(t for _, t in stack), level))
         pos += len(line) + 1
-    return out
+    return tuple(out)
 
 
 def _cn(n: int) -> str:

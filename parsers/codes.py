@@ -21,9 +21,13 @@ CODE_RE = re.compile(
     rf"(?<![0-9A-Za-z.])[0-9] ?[A-E] ?[0-9]{{3}}(?: ?{_DOT} ?[a-z0-9]{{1,2}}(?![0-9A-Za-z]))*(?![0-9A-Za-z])"
 )
 NOISE_RE = re.compile(rf"\s+|{_DOT}")
+DOT_RE = re.compile(_DOT)
+WHITESPACE_RE = re.compile(r"\s+")
 #: The label of a reference customs code and what follows it up to the closing bracket or line.
 HS_LABEL_RE = re.compile(
-    r"(?:参考)?(?:税则号列|海关商品编号|商品编号|商品编码|税则号|HS编码|HS code)[s]?"
+    r"(?=[参税海商HhTtCcRr])"  # the labels' first characters: a fast skip of other positions
+    r"(?:参考|reference\s)?(?:税则号列|海关商品编号|商品编号|商品编码|税则号|HS编码|HS\scode"
+    r"|tariff\s(?:item\s)?(?:number|code)|(?:customs\s)?commodity\s(?:code|number))[s]?"
     r"(?:为)?[：:]? ?(?P<body>[0-9][0-9 、，,;；/和及或]*[0-9])",
     re.IGNORECASE,
 )
@@ -51,7 +55,7 @@ def normalize_code(written: str) -> str:
     Returns:
         The code without spaces, dots normalised, no trailing dot.
     """
-    parts = [p for p in re.split(_DOT, re.sub(r"\s+", "", written)) if p]
+    parts = [p for p in DOT_RE.split(WHITESPACE_RE.sub("", written)) if p]
     return ".".join(parts)
 
 
@@ -68,7 +72,7 @@ def hs_from_body(body: str) -> list[str]:
     """Digits-only HS codes from the text after a label: separators split, spaces join."""
     out: list[str] = []
     for part in HS_SPLIT_RE.split(body):
-        digits = re.sub(r"\s+", "", part)
+        digits = WHITESPACE_RE.sub("", part)
         if digits.isdigit() and len(digits) in HS_DIGITS:
             out.append(digits)
         elif digits.isdigit() and len(digits) > 10:

@@ -8,8 +8,11 @@ Invariant: nothing here raises on any input; a fact the text does not state is N
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from itertools import pairwise
 
 from parsers.clauses import clause_refs
 from parsers.numbers import cn_to_int, find_numbers
@@ -51,8 +54,12 @@ COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _DATE = DATE_RE.pattern
 _ACT = r"(?:施行|实施|执行|生效)"
 _PUB = r"(?:公布|发布|印发|公告)之日"
-#: 自2025年11月8日起正式实施 / 于2025年12月1日起施行
-FIXED_RE = re.compile(rf"(?:自|从|于)?[ ]?(?:{_DATE})[ ]?起?[ ]?(?:正式)?{_ACT}", re.IGNORECASE)
+#: A clock time after the date: ``2025年4月10日12时01分``, ``12:01``.
+_CLOCK = r"(?:[ ]?\d{1,2}(?:时|点|[:：])(?:\d{1,2}分?)?)?"
+#: 自2025年11月8日起正式实施 / 于2025年12月1日起施行 / 自2025年4月10日12时01分起正式实施
+FIXED_RE = re.compile(
+    rf"(?:自|从|于)?[ ]?(?:{_DATE}){_CLOCK}[ ]?起?[ ]?(?:正式)?{_ACT}", re.IGNORECASE
+)
 RELATIVE_RE = re.compile(
     rf"自{_PUB}起(?:满)?[ ]?(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,4}})[ ]?(?:日|天)(?:后|之后)?(?:起)?(?:正式)?{_ACT}?"
 )
@@ -67,12 +74,21 @@ EN_ON_PUB_RE = re.compile(
     r"(?:its\s+|the\s+)?(?:promulgation|publication|issuance|release|announcement)",
     re.IGNORECASE,
 )
+#: A word every entry-into-force pattern above contains (``effective`` contains ``effect``).
+TRIGGER_RE = re.compile(
+    rf"(?=[施实执生之即EeFf])(?:{_ACT}|之日起|即日起|effect|force)", re.IGNORECASE
+)
 SUSPEND_RE = re.compile(r"暂停(?:实施|执行|适用)|\bsuspend", re.IGNORECASE)
 UNTIL_RE = re.compile(rf"(?:至|到|截至|until|through)\s?(?:{_DATE})", re.IGNORECASE)
 UNTIL_END_RE = re.compile(rf"(?:{_DATE})[ ]?(?:止|为止)", re.IGNORECASE)
 FROM_RE = re.compile(rf"(?:自|从|from)\s?(?:{_DATE})", re.IGNORECASE)
 SENTENCE_RE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 SIGNATURE_LINES = 6
+SIGNER_MAX_CHARS = 30
+#: A line with sentence punctuation or digits is no signer.
+SIGNER_NOT_RE = re.compile(r"[。，；：！？,;:!?0-9]")
+DATELINE_LINES = 4
+DATELINE_RE = re.compile(rf"(?:{_DATE})[ ]?\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?!\d)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -120,29 +136,76 @@ def parse_date(raw: str | None) -> str | None:
     return date_of(m) if m else None
 
 
-def sentences(search: str) -> list[tuple[int, int]]:
-    """Sentence spans (split at 。；！？ and line ends)."""
-    return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(search) if m.group().strip()]
+@lru_cache(maxsize=4)
+def sentences(search: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans (split at 。；！？ and line ends); cached, several extractors ask."""
+    return tuple((m.start(), m.end()) for m in SENTENCE_RE.finditer(search) if m.group().strip())
+
+
+def _date_line(line: str) -> str | None:
+    m = DATE_RE.fullmatch(line) or DATE_RE.fullmatch(line.rstrip("。."))
+    return date_of(m) if m else None
+
+
+def _signer(line: str) -> bool:
+    """A signature line (``商务部 海关总署``, ``部长 王文涛``): short, no sentence, no digits."""
+    return 0 < len(line) <= SIGNER_MAX_CHARS and not SIGNER_NOT_RE.search(line)
 
 
 def signature_date(text: str) -> str | None:
-    """The date of the signature block: the last line among the final ones that is just a date."""
-    lines = [line.strip() for line in text.strip().split("\n")][-SIGNATURE_LINES:]
-    for line in reversed(lines):
-        m = DATE_RE.fullmatch(line) or DATE_RE.fullmatch(line.rstrip("。."))
+    """The date of the signature block.
+
+    The last date-only line among the final lines; else, earlier on, a date-only line right
+    under a signer line — an order signs before the rules it promulgates, a decision before
+    its annex.
+    """
+    lines = [line.strip() for line in text.strip().split("\n")]
+    for line in reversed(lines[-SIGNATURE_LINES:]):
+        found = _date_line(line)
+        if found:
+            return found
+    for signer, line in pairwise(lines):
+        found = _date_line(line) if _signer(signer) else None
+        if found:
+            return found
+    return None
+
+
+def dateline(text: str) -> str | None:
+    """A news dateline near the top: a line that opens with a date and a clock time.
+
+    ``2026年02月24日 18:05`` or ``2025-11-07 21:40 聯合報／ 綜合報導``: the time of day marks the
+    page's own publication stamp, not a date the article reports.
+    """
+    for line in text.split("\n", DATELINE_LINES)[:DATELINE_LINES]:
+        m = DATELINE_RE.match(line.strip())
         if m:
             return date_of(m)
     return None
 
 
-def publish_date(header: dict[str, str], meta: dict[str, str], search: str) -> str | None:
-    """Publication date: header 【发文日期】/【发布日期】, meta PubDate, else the signature date."""
+def publish_date(
+    header: dict[str, str], meta: dict[str, str], search: str, stamp: str | None = None
+) -> str | None:
+    """Publication date, from the first source that gives one.
+
+    Args:
+        header: The 【…】 header block (发文日期 / 发布日期 / 成文日期).
+        meta: The page's meta tags (``PubDate``).
+        search: The text (a news dateline at the top, else the signature block).
+        stamp: The date a page shows beside its title (``Page.dateline``), if any.
+
+    Returns:
+        ISO date or None.
+    """
     for label in ("发文日期", "发布日期", "成文日期"):
         found = parse_date(header.get(label))
         if found:
             return found
-    found = parse_date(meta.get("PubDate"))
-    return found or signature_date(search)
+    for found in (parse_date(meta.get("PubDate")), parse_date(stamp), dateline(search)):
+        if found:
+            return found
+    return signature_date(search)
 
 
 def _add_days(iso_date: str | None, days: int) -> str | None:
@@ -181,7 +244,12 @@ def _applies_to(sentence: str, at: int, earlier: list[Effective], offset: int) -
 def effective_dates(search: str, published: str | None) -> list[Effective]:
     """Every entry-into-force statement outside suspension sentences, in text order."""
     found: list[Effective] = []
+    # every statement pattern needs one of these words: only their sentences are read
+    triggers = [m.start() for m in TRIGGER_RE.finditer(search)]
     for start, end in sentences(search):
+        at = bisect_left(triggers, start)
+        if at == len(triggers) or triggers[at] >= end:
+            continue
         sentence = search[start:end]
         if not SUSPEND_RE.search(sentence):
             found += _sentence_effective(sentence, start, published)

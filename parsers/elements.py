@@ -4,7 +4,8 @@ An element counts only where the text makes it the subject of a control: ``金�
 ``含铥的化合物``, ``锑及其合金``, ``镓相关物项``, or a list of bare element names
 (``钨、碲、铋、钼、铟相关物项``, ``钐、钆、铽、镝、镥、钪、钇等7类中重稀土``). An element that
 only sits inside another material's name adds nothing: ``铟镓砷`` adds no In, ``磷酸铁锂`` no Li,
-``钐钴永磁材料`` no Co, ``锂电池`` no Li.
+``钐钴永磁材料`` no Co, ``锂电池`` no Li. English copies are read by the same rules
+(``samarium metal``, ``dysprosium oxide``; ``samarium-cobalt alloys`` adds nothing).
 Invariant: pure; symbols in order of first qualifying mention, no duplicates.
 """
 
@@ -35,13 +36,60 @@ _HAN = r"\u4e00-\u9fff"
 PREFIX_RE = re.compile(rf"(?:金属|氧化|含|高纯|区熔)(?P<e>{_E})(?!{_E})")
 #: 锑及其合金 / 镓相关物项 / 钬的化合物 / 镓单质 — not preceded by another element or Han name part.
 SUFFIX_RE = re.compile(
-    rf"(?<![{_HAN}A-Za-z])(?P<e>{_E})(?=及其|的化合物|的合金|相关物项|相关两用物项|单质|金属(?!间))"
-    rf"|(?<=[对和及与、])(?P<f>{_E})(?=及其|的化合物|相关物项|相关两用物项|单质)"
+    rf"(?={_E})"  # both forms start at an element name: a fast skip of other positions
+    rf"(?:(?<![{_HAN}A-Za-z])(?P<e>{_E})(?=及其|的化合物|的合金|相关物项|相关两用物项|单质|金属(?!间))"
+    rf"|(?<=[对和及与、])(?P<f>{_E})(?=及其|的化合物|相关物项|相关两用物项|单质))"
 )
 #: 钨、碲、铋、钼、铟 — a list of two or more bare element names before 等/相关/N类.
 BARE_LIST_RE = re.compile(
-    rf"(?:^|(?<=[^{_HAN}])|(?<=[对将可]))({_E}(?:[、，和及与]{_E})+)(?=等|相关|[、，]?[0-9一二三四五六七八九十]+[类种]|[、，][^。；\n]{{1,8}}?相关)"
+    rf"(?={_E})(?:^|(?<=[^{_HAN}])|(?<=[对将可]))({_E}(?:[、，和及与]{_E})+)(?=等|相关|[、，]?[0-9一二三四五六七八九十]+[类种]|[、，][^。；\n]{{1,8}}?相关)"
 )
+
+
+#: English names (IUPAC, with British spellings) → symbol, for English copies.
+EN_ELEMENTS = {
+    "lithium": "Li", "beryllium": "Be", "boron": "B", "magnesium": "Mg", "aluminium": "Al",
+    "aluminum": "Al", "silicon": "Si", "phosphorus": "P", "potassium": "K", "calcium": "Ca",
+    "scandium": "Sc", "titanium": "Ti", "vanadium": "V", "chromium": "Cr", "manganese": "Mn",
+    "iron": "Fe", "cobalt": "Co", "nickel": "Ni", "copper": "Cu", "zinc": "Zn", "gallium": "Ga",
+    "germanium": "Ge", "arsenic": "As", "selenium": "Se", "rubidium": "Rb", "strontium": "Sr",
+    "yttrium": "Y", "zirconium": "Zr", "niobium": "Nb", "molybdenum": "Mo", "ruthenium": "Ru",
+    "rhodium": "Rh", "palladium": "Pd", "silver": "Ag", "cadmium": "Cd", "indium": "In",
+    "tin": "Sn", "antimony": "Sb", "tellurium": "Te", "caesium": "Cs", "cesium": "Cs",
+    "barium": "Ba", "lanthanum": "La", "cerium": "Ce", "praseodymium": "Pr", "neodymium": "Nd",
+    "promethium": "Pm", "samarium": "Sm", "europium": "Eu", "gadolinium": "Gd", "terbium": "Tb",
+    "dysprosium": "Dy", "holmium": "Ho", "erbium": "Er", "thulium": "Tm", "ytterbium": "Yb",
+    "lutetium": "Lu", "hafnium": "Hf", "tantalum": "Ta", "tungsten": "W", "rhenium": "Re",
+    "osmium": "Os", "iridium": "Ir", "platinum": "Pt", "mercury": "Hg", "thallium": "Tl",
+    "lead": "Pb", "bismuth": "Bi", "polonium": "Po", "radium": "Ra", "thorium": "Th",
+    "uranium": "U", "plutonium": "Pu",
+}  # fmt: skip
+_EN = "|".join(sorted(EN_ELEMENTS, key=len, reverse=True))
+#: ``samarium metal`` / ``dysprosium oxide`` / ``gallium-related items`` / ``antimony and its
+#: alloys`` / ``metallic holmium`` / ``compounds containing thulium`` (English forms of the above).
+EN_SUBJECT_RE = re.compile(
+    rf"(?<![\w-])(?P<e>{_EN})(?:\s+(?:metal\b|oxides?\b|and\s+its\s+(?:alloys|compounds)|related\s+items)"
+    rf"|-related\b)"
+    rf"|\b(?:metallic|high-purity|compounds\s+(?:of|containing))\s+(?P<f>{_EN})\b",
+    re.IGNORECASE,
+)
+EN_HINT_RE = re.compile(r"metal|oxide|alloys|compounds|related", re.IGNORECASE)
+#: The word before an English match: another element name makes it part of a compound's name
+#: (``indium tin oxide``, ``lithium cobalt oxide``), as ``(?!{_E})`` does for Chinese.
+EN_WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)[\s-]+$")
+
+
+def _english(search: str) -> list[tuple[int, str]]:
+    hits: list[tuple[int, str]] = []
+    if not EN_HINT_RE.search(search):  # no English subject word: the long pattern can't match
+        return hits
+    for m in EN_SUBJECT_RE.finditer(search):
+        group = "e" if m.group("e") else "f"
+        before = EN_WORD_BEFORE_RE.search(search, max(0, m.start() - 30), m.start())
+        if group == "e" and before and before.group(1).lower() in EN_ELEMENTS:
+            continue
+        hits.append((m.start(group), EN_ELEMENTS[m.group(group).lower()]))
+    return hits
 
 
 def find_elements(search: str) -> list[str]:
@@ -62,6 +110,7 @@ def find_elements(search: str) -> list[str]:
     for m in BARE_LIST_RE.finditer(search):
         chunk = m.group(1)
         hits += [(m.start(1) + i, ELEMENTS[c]) for i, c in enumerate(chunk) if c in ELEMENTS]
+    hits += _english(search)
     out: list[str] = []
     for _, symbol in sorted(hits):
         if symbol not in out:

@@ -31,12 +31,24 @@ LISTS = (
     ("control list", "control_list"),
     ("watch list", "watch_list"),
 )
-LIST_RE = re.compile("|".join(re.escape(k) for k, _ in LISTS), re.IGNORECASE)
+LIST_RE = re.compile(
+    "(?=[不出管关UuEeCcWw])" + "|".join(re.escape(k) for k, _ in LISTS), re.IGNORECASE
+)
 ADD_RE = re.compile(
     r"列入|纳入|增列|加入|add(?:ed|s)? (?:to|on)|includ(?:e|ed|es) (?:in|on)", re.IGNORECASE
 )
 REMOVE_RE = re.compile(r"移出|移除|删除|不再列入|撤出|remov(?:e|ed|es) from", re.IGNORECASE)
-MEASURE_RE = re.compile(r"采取[^。]{0,30}措施|impose[sd]? [^.]{0,30}measures", re.IGNORECASE)
+MEASURE_RE = re.compile(
+    r"(?:采取|追加|实施)[^。]{0,30}措施|impose[sd]? [^.]{0,30}measures", re.IGNORECASE
+)
+#: A listing verb that describes a standing fact, not this decision: ``已列入…名单的``,
+#: ``列入出口管制管控名单的美国实体X`` (an attributive clause naming who is already listed).
+DESCRIPTIVE_BEFORE_RE = re.compile(r"(?:已|已经|已被|曾被?)\s*$")
+DESCRIPTIVE_AFTER_RE = re.compile(r"^[^，。；、]{0,30}?(?:清单|名单)的")
+#: ``决定将其移出…`` / ``对上述实体采取…``: the entities were named earlier in the sentence.
+PRONOUN_RE = re.compile(r"^\s*(?:其|他们|上述实体|该实体|上述企业|该企业|上述公司|该公司)\s*$")
+#: ``…清单的美国实体X``: the attributive clause in front of an entity's name.
+ATTRIBUTIVE_RE = re.compile(r"^.*?(?:清单|名单)的")
 #: Countries as written before 实体 / in addresses → ISO 3166-1 alpha-2.
 COUNTRIES = {
     "美国": "US", "加拿大": "CA", "英国": "GB", "德国": "DE", "法国": "FR", "日本": "JP",
@@ -66,17 +78,26 @@ PAIR_RE = re.compile(
     r"(?P<zh>[^（）()、，,；;：:\n]*?)\s*[（(](?P<en>[^（）()\n]*[A-Za-z][^（）()\n]*)[）)]"
 )
 ORG_WORDS_RE = re.compile(
+    # 会社: Japanese company forms (株式会社, 合同会社), often listed without an English name
     r"公司|集团|大学|学院|研究所|研究院|研究中心|实验室|中心|机构|论坛|协会|基金会|局|部|所|厂"
+    r"|会社|银行|商会"
     r"|\b(?:inc|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|sa|plc|group|university"
     r"|institute|laboratory|forum|foundation|technologies|systems|defense|defence|international)\b",
     re.IGNORECASE,
 )
+#: A lead-in before the first name (``将以下12家美国实体：``). The country goes only with the noun
+#: right after it: in ``美国光子公司`` it is part of the name.
 LEAD_TRIM_RE = re.compile(
     r"^(?:决定|工作机制|商务部)?(?:将|把|对)?(?:以下|下列|如下)?(?:[0-9一二三四五六七八九十百]+家)?"
-    rf"(?:(?:{_COUNTRY})(?:的)?)?(?:实体|企业|公司|机构|组织)?\s*[：:]?\s*"
+    rf"(?:(?:{_COUNTRY})?(?:的)?(?:实体|企业|公司|机构|组织))?\s*[：:]?\s*"
 )
 TAIL_TRIM_RE = re.compile(r"(?:等)?(?:[0-9一二三四五六七八九十百]+家)?(?:实体|企业|机构)?\s*$")
-SENTENCE_END = "。\n"
+SENTENCE_RE = re.compile(r"[^。\n]+")
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+#: ``列入不可靠实体清单：`` — names follow the list phrase only when a colon closes it directly.
+LIST_COLON_RE = re.compile(r"^[^，,。；;：:]{0,20}[：:]")
+#: The word that opens the names: 将 A 列入/移出, 对 A 采取措施.
+LEAD_WORD = {"add": "将", "remove": "将", "measure": "对"}
 
 
 @dataclass(frozen=True)
@@ -120,24 +141,29 @@ def _list_name(found: str) -> str:
 
 
 def _sentences(search: str) -> list[tuple[int, int]]:
-    out, start = [], 0
-    for i, ch in enumerate(search):
-        if ch in SENTENCE_END:
-            if i > start:
-                out.append((start, i))
-            start = i + 1
-    if start < len(search):
-        out.append((start, len(search)))
-    return out
+    """Spans between 。 and line ends (the stop itself left out), empty ones skipped."""
+    return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(search)]
+
+
+def _descriptive(sentence: str, verb: re.Match[str]) -> bool:
+    """``已列入`` / ``列入…名单的``: the verb describes who is listed, it decides nothing."""
+    return bool(
+        DESCRIPTIVE_BEFORE_RE.search(sentence[: verb.start()])
+        or DESCRIPTIVE_AFTER_RE.search(sentence[verb.end() :])
+    )
 
 
 def _action(sentence: str) -> tuple[str, re.Match[str]] | None:
-    """The sentence's action and the verb that states it (the first listing verb wins)."""
-    remove, add = REMOVE_RE.search(sentence), ADD_RE.search(sentence)
-    verbs = [m for m in (remove, add) if m is not None]
+    """The sentence's action and the verb that states it (the first deciding verb wins)."""
+    verbs = [
+        (name, m)
+        for name, rule in (("remove", REMOVE_RE), ("add", ADD_RE))
+        for m in rule.finditer(sentence)
+        if not _descriptive(sentence, m)
+    ]
     if verbs:
-        verb = min(verbs, key=lambda m: m.start())
-        return ("remove" if verb is remove else "add"), verb
+        name, verb = min(verbs, key=lambda v: v[1].start())
+        return name, verb
     measure = MEASURE_RE.search(sentence)
     return ("measure", measure) if measure else None
 
@@ -179,7 +205,13 @@ def _split_name(raw: str, offset: int) -> tuple[str | None, str | None, tuple[in
     start = offset + raw.find(text)
     span = (start, start + len(text))
     m = re.fullmatch(r"(?P<zh>.*?)\s*[（(](?P<en>[^（）()]*)[）)]\s*(?P<rest>.*)", text)
-    if m and re.search(r"[A-Za-z]", m.group("en")) and not re.search(r"[A-Za-z]", m.group("zh")):
+    zh_part = m.group("zh") if m else ""
+    # ``Exelis公司（Exelis Inc.）``: a Chinese name may hold Latin letters, but it has Han in it
+    if (
+        m
+        and re.search(r"[A-Za-z]", m.group("en"))
+        and (HAN_RE.search(zh_part) or not re.search(r"[A-Za-z]", zh_part))
+    ):
         zh = m.group("zh").strip() or None
         return zh, m.group("en").strip() or None, span
     if re.search(r"[\u4e00-\u9fff]", text):
@@ -190,22 +222,42 @@ def _split_name(raw: str, offset: int) -> tuple[str | None, str | None, tuple[in
 def _clean_zh(zh: str | None) -> str | None:
     if zh is None:
         return None
+    zh = ATTRIBUTIVE_RE.sub("", zh)
     zh = TAIL_TRIM_RE.sub("", LEAD_TRIM_RE.sub("", zh)).strip(" ：:")
     return zh or None
+
+
+def _named_before(
+    search: str, start: int, end: int
+) -> list[tuple[str | None, str | None, tuple[int, int]]]:
+    """``中文名（English）`` pairs in ``search[start:end]``, lead-ins and attributives trimmed."""
+    out = []
+    for m in PAIR_RE.finditer(search, start, end):
+        zh, en = _clean_zh(m.group("zh")), m.group("en").strip() or None
+        if zh is None and en is None:
+            continue
+        first = m.start("zh") + m.group("zh").find(zh) if zh else m.start("en")
+        out.append((zh, en, (first, m.end())))
+    return out
 
 
 def _inline(search: str, d: Decision) -> list[tuple[str | None, str | None, tuple[int, int]]]:
     """Entities written inside the decision sentence (before the verb, or after a colon)."""
     a, b = d.span
     sentence = search[a:b]
-    colon = max(sentence.rfind("："), sentence.rfind(":"))
-    if colon >= 0 and colon + a >= d.verb_end - 1:
-        seg_start, seg_end = a + colon + 1, b
-    else:
-        jiang = sentence.find("将")
-        seg_start = a + (jiang + 1 if jiang >= 0 else 0)
+    after = sentence[d.verb_end - a :]
+    colon = LIST_COLON_RE.match(after)
+    if colon and d.action != "measure":  # 列入…清单：A（A Inc.）、B（B LLC）
+        seg_start, seg_end = d.verb_end + colon.end(), b
+    else:  # 将A、B列入… / 对A采取…措施
+        decided = sentence.find("决定")
+        lead = LEAD_WORD[d.action]
+        at = sentence.find(lead, max(decided, 0), d.verb_start - a)
+        seg_start = a + (at + len(lead) if at >= 0 else max(decided + 2, 0))
         seg_end = d.verb_start
     segment = search[seg_start:seg_end]
+    if PRONOUN_RE.match(segment):  # 决定将其移出…: the names stand earlier in the sentence
+        return _named_before(search, a, seg_start)
     if not PAIR_RE.search(segment) and "、" not in segment:
         return []
     out = []

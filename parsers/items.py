@@ -30,10 +30,14 @@ from parsers.thresholds import Threshold, find_thresholds
 CELL_SEP = " | "
 ENTRY_START_RE = re.compile(r"[：:；;]\s*$|^\s*$")
 HS_PAREN_RE = re.compile(
-    r"[（(][^（()）]*?(?:税则号列|商品编号|商品编码|税则号|HS编码)[^（()）]*[）)]", re.IGNORECASE
+    r"[（(][^（()）]*?(?:税则号列|商品编号|商品编码|税则号|HS编码|HS code|tariff (?:item )?number"
+    r"|commodity (?:code|number))[^（()）]*[）)]",
+    re.IGNORECASE,
 )
 RESERVED_RE = re.compile(r"【保留】|^\s*保留\s*[。；;]?\s*$")
 TRAILING = " \t。；;，,：:、"
+#: An English item line ends with a full stop that is not part of the name.
+NAME_TRAILING = TRAILING + "."
 QUALIFIER_END = "的"
 #: Lines that state obligations or procedure: their thresholds are not document conditions.
 NOT_CONDITION_RE = re.compile(r"自\d{4}年|施行|实施|之日起|暂停")
@@ -74,13 +78,17 @@ class Item:
         }
 
 
-def _entry_codes(search: str, line: OutlineLine) -> list[re.Match[str]]:
-    """Codes in the line that start an entry (not mere mentions)."""
+def _entry_codes(search: str, line: OutlineLine) -> list[tuple[int, int]]:
+    """Codes in the line that start an entry (not mere mentions), with absolute spans.
+
+    The line's body is searched on its own, so a code right after its enumerator (``1.3A001``
+    once a full-width ``．`` is folded) is not taken for the tail of a longer token.
+    """
+    body = search[line.body : line.end]
     out = []
-    for m in CODE_RE.finditer(search, line.body, line.end):
-        before = search[line.body : m.start()]
-        if ENTRY_START_RE.search(before):
-            out.append(m)
+    for m in CODE_RE.finditer(body):
+        if ENTRY_START_RE.search(body[: m.start()]):
+            out.append((line.body + m.start(), line.body + m.end()))
     return out
 
 
@@ -101,8 +109,8 @@ def _name(search: str, start: int, end: int, thresholds: list[Threshold]) -> str
         pos = raw.find(QUALIFIER_END, max(last, 0))
         if 0 <= pos - last <= 2:
             cut = pos + 1
-    name = HS_PAREN_RE.sub("", raw[cut:]).strip(TRAILING)
-    return name or HS_PAREN_RE.sub("", raw).strip(TRAILING) or raw.strip(TRAILING)
+    name = HS_PAREN_RE.sub("", raw[cut:]).strip(NAME_TRAILING)
+    return name or HS_PAREN_RE.sub("", raw).strip(NAME_TRAILING) or raw.strip(NAME_TRAILING)
 
 
 def _segment(
@@ -135,6 +143,7 @@ def _row_item(search: str, line: OutlineLine) -> Item | None:
         pos += len(raw) + len(CELL_SEP)
     code, name, hs = None, None, []
     name_span = None
+    text_cells: list[tuple[int, int]] = []  # name and indicator cells (技术指标) hold thresholds
     for offset, cell in cells:
         stripped = cell.strip()
         if RESERVED_RE.search(stripped):
@@ -144,7 +153,10 @@ def _row_item(search: str, line: OutlineLine) -> Item | None:
             code = normalize_code(stripped)
         elif hs_cell(stripped):
             hs += hs_cell(stripped)
-        elif stripped and not stripped.isdigit() and name is None:
+        elif stripped and not stripped.isdigit():
+            text_cells.append((offset, offset + len(cell)))
+            if name is not None:
+                continue
             if HEADER_CELL_RE.fullmatch(stripped) or (
                 HEADER_CELL_RE.search(stripped) and len(stripped) <= 6
             ):
@@ -153,10 +165,12 @@ def _row_item(search: str, line: OutlineLine) -> Item | None:
     if code is None and not hs:
         return None
     start, end = _trim(search, line.start, line.end)
-    thresholds = find_thresholds(search, *name_span) if name_span else []
+    thresholds = [t for a, b in text_cells for t in find_thresholds(search, a, b)]
     return Item(
         code=code,
-        name=_name(search, *name_span, thresholds) if name_span else "",
+        name=_name(search, *name_span, [t for t in thresholds if t.span[1] <= name_span[1]])
+        if name_span
+        else "",
         hs_codes=tuple(dict.fromkeys(hs)),
         thresholds=tuple(thresholds),
         clause=line.path or None,
@@ -177,9 +191,9 @@ def _line_items(search: str, line: OutlineLine) -> list[Item]:
             return [item] if item else []
         return []
     out = []
-    for i, m in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else line.end
-        item = _segment(search, m.start(), end, m.end(), line)
+    for i, (code_start, code_end) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else line.end
+        item = _segment(search, code_start, end, code_end, line)
         if item:
             out.append(item)
     return out
@@ -187,11 +201,16 @@ def _line_items(search: str, line: OutlineLine) -> list[Item]:
 
 def _with_parents(items: list[Item]) -> list[Item]:
     out: list[Item] = []
+    codes: set[str] = set()  # codes of the items so far
     for item in items:
         parent = None
         if item.code:
-            prefixes = [o.code for o in out if o.code and item.code.startswith(o.code + ".")]
-            parent = max(prefixes, key=len) if prefixes else None
+            parts = item.code.split(".")  # the longest earlier code that is a dotted prefix
+            parent = next(
+                (p for k in range(len(parts) - 1, 0, -1) if (p := ".".join(parts[:k])) in codes),
+                None,
+            )
+            codes.add(item.code)
         else:
             ancestors = [
                 o

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from parsers.normalize import is_han, to_simplified
+from parsers.normalize import to_simplified
 
 KINDS = ("announcement", "entity_list", "news", "qa", "notice", "other")
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
@@ -33,8 +33,16 @@ NEWS_HOSTS = (
     "people.com.cn",
 )
 NEWS_RE = re.compile(
-    r"新华社|记者|观察者网|据.{0,12}报道|综合报道|编辑：|责任编辑|reporter|reported", re.IGNORECASE
+    r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑|reporter|reported"
+    # a wire lead: （中央社台北9日电） / 新华社北京10月9日电
+    r"|[0-9一二三四五六七八九十]{1,3}日电[）)]"
+    # a wire dateline opening a paragraph: ``BEIJING —``, ``Beijing (Reuters) -``
+    r"|(?-i:^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]|\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\))",
+    re.IGNORECASE | re.MULTILINE,
 )
+#: CJK unified ideographs (basic block and extension A), as ``normalize.is_han``.
+HAN_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+LATIN_RE = re.compile(r"[A-Za-z]")
 #: Share of Han characters that must change under t2s to call a text traditional.
 TRADITIONAL_SHARE = 0.03
 TRADITIONAL_MIN = 3
@@ -43,14 +51,16 @@ TRADITIONAL_MIN = 3
 def language(text: str, url: str | None = None) -> str:
     """``zh-Hant`` when enough characters are traditional, ``en`` when Han is scarce, else ``zh-Hans``."""
     sample = text[:5000]
-    han = [c for c in sample if is_han(c)]
-    latin = sum(1 for c in sample if c.isascii() and c.isalpha())
+    han = HAN_RE.findall(sample)
+    latin = len(LATIN_RE.findall(sample))
     if len(han) < 10 and latin > 3 * max(len(han), 1):
         return "en"
     if not han:
         return "en" if latin else "zh-Hans"
     joined = "".join(han)
     simplified = to_simplified(joined)
+    if simplified == joined:
+        return "zh-Hans"
     changed = sum(1 for a, b in zip(joined, simplified, strict=False) if a != b)
     if changed >= TRADITIONAL_MIN and changed / len(han) >= TRADITIONAL_SHARE:
         return "zh-Hant"
@@ -81,16 +91,17 @@ def kind(
     Returns:
         One of ``KINDS``.
     """
-    head = to_simplified(title or "") + "\n" + search[:300]
+    title_s = to_simplified(title or "")
+    head = title_s + "\n" + search[:300]
     if _is_news_url(url):
         return "news"
-    if QA_RE.search(to_simplified(title or "")) or (not own_types and QA_RE.search(search[:200])):
+    if QA_RE.search(title_s) or (not own_types and QA_RE.search(search[:200])):
         return "qa"
     if any(t in ("公告", "令", "决定") for t in own_types):
         if ENTITY_LIST_RE.search(head) and LISTING_RE.search(search):
             return "entity_list"
         return "announcement"
-    if "通知" in own_types or NOTICE_RE.search(to_simplified(title or "")):
+    if "通知" in own_types or NOTICE_RE.search(title_s):
         return "notice"
     if column and ("新闻" in column or "要闻" in column):
         return "news"

@@ -66,7 +66,7 @@ def normalize_text(raw: str) -> str:
     text = html.unescape(text)
     text = BR_RE.sub("\n", text)  # entities may have spelled a <br>
     text = CONTROL_RE.sub("", text).translate(FOLD_TABLE)
-    lines = (SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (line.strip() for line in SPACES_RE.sub(" ", text).split("\n"))  # no \n in SPACES_RE
     kept = [line for line in lines if line]
     return "".join(line + "\n" for line in kept)
 
@@ -99,11 +99,31 @@ def search_copy(text: str) -> str:
     for line in text.split("\n"):
         done = to_simplified(line)
         if len(done) != len(line):
-            done = "".join(c if len(c := to_simplified(ch)) == 1 else ch for ch in line)
+            done = "".join(_simplified_char(ch) for ch in line)
         lines.append(done)
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=8192)
+def _simplified_char(ch: str) -> str:
+    """One character converted on its own, kept when its conversion is not one character."""
+    done = to_simplified(ch)
+    return done if len(done) == 1 else ch
 
 
 def is_han(ch: str) -> bool:
     """True for a CJK unified ideograph (basic block or extension A)."""
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def as_written(text: str, search: str, value: str | None, start: int, end: int) -> str | None:
+    """``value``, read from the search copy, in the characters ``text`` has at that place.
+
+    Names are found on the simplified copy but reported as the document writes them
+    (``貝宜系統股份有限公司`` in a traditional text). ``value`` is looked up in
+    ``search[start:end]``; a value that is not one piece of it is returned unchanged.
+    """
+    if not value or text == search or len(text) != len(search):
+        return value
+    at = search.find(value, max(start, 0), min(end, len(search)))
+    return text[at : at + len(value)] if at >= 0 else value

@@ -15,7 +15,7 @@ Invariant: every ``Mention.span`` is a [start, end) range into the text that was
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: Issuer spellings → the short simplified name used in records.
 ISSUERS = {
@@ -39,7 +39,11 @@ ISSUERS = {
     "国家市场监督管理总局": "市场监管总局",
     "市场监管总局": "市场监管总局",
     "国家密码管理局": "国家密码管理局",
+    "中华人民共和国国务院": "国务院",
+    "国务院": "国务院",
 }
+#: (issuers, type) whose numbers run on across years (国务院令第792号): no year is inferred.
+RUNNING_SERIES = frozenset({(("国务院",), "令")})
 EN_ISSUERS = {
     "mofcom": "商务部",
     "ministry of commerce": "商务部",
@@ -71,6 +75,7 @@ CN_DIGITS = {
 }
 
 _ISSUER = "|".join(sorted(ISSUERS, key=len, reverse=True))
+ISSUER_RE = re.compile(_ISSUER)
 _ISSUERS = rf"(?:{_ISSUER})(?:[ 、，,和与及]{{0,2}}(?:{_ISSUER}))*"
 _NUM = r"(?:\d{1,4}|[〇零一二两三四五六七八九十百]{1,6})"
 _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
@@ -78,7 +83,11 @@ _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
 _LING = r"令(?![牌人其])"
 _OPEN, _CLOSE = r"[〔\[（(【［]", r"[〕\]）)】］]"
 #: One Chinese number; groups y/n per form, h = 号 present, t = type before, t2 = type after.
+#: Every character a Chinese number can start with. As a leading lookahead it lets the regex
+#: engine skip the positions where no match can start (same matches, about twice as fast).
+_NUMBER_FIRST = "".join(sorted({name[0] for name in ISSUERS} | set("公令通决 第〔[（(【［")))
 NUMBER_RE = re.compile(
+    rf"(?=[{re.escape(_NUMBER_FIRST)}\d〇零一二两三四五六七八九十百])"
     rf"(?P<iss>{_ISSUERS})?[ ]?(?P<t>公告|令|通知|决定)?[ ]?"
     rf"(?:(?P<y1>{_YEAR})[ ]?年?[ ]?第[ ]?(?P<n1>{_NUM})[ ]?(?P<h1>号)?"
     rf"|{_OPEN}[ ]?(?P<y2>{_YEAR})[ ]?年?[ ]?{_CLOSE}[ ]?第?[ ]?(?P<n2>{_NUM})[ ]?(?P<h2>号)?"
@@ -94,6 +103,7 @@ _EN_ISSUER = (
     r"MOFCOM|Ministry\s+of\s+Commerce|GACC?|General\s+Administration\s+of\s+Customs|Customs"
 )
 EN_NUMBER_RE = re.compile(
+    r"(?=[\sMGCTAODN])"  # first letters of the issuer and type words (a fast skip, as above)
     rf"(?P<iss>(?:the\s+)?(?:{_EN_ISSUER})(?:\s*(?:and|&|/|,)\s*(?:the\s+)?(?:{_EN_ISSUER}))*)?\s*"
     r"(?P<t>Announcement|Order|Decree|Notice|Decision)\s*"
     r"(?:No\.?\s*(?P<n1>\d{1,4})\s*(?:of|,)\s*(?:the\s+year\s+)?(?P<y1>\d{4})"
@@ -101,6 +111,21 @@ EN_NUMBER_RE = re.compile(
     r"|(?P<n3>\d{1,4})\s*/\s*(?P<y3>\d{4})"
     r"|No\.?\s*(?P<n4>\d{1,4})\b)",
     re.IGNORECASE,
+)
+#: ``Nos. 55, 56 and 57`` / ``No. 55, No. 56, No. 57 and No. 58`` (of 2025): a list of numbers.
+EN_LIST_RE = re.compile(
+    r"\bNos?\.?\s*\d{1,4}(?:\s*(?:,|and|&)\s*(?:No\.?\s*)?\d{1,4}\b)+"
+    r"(?:\s*(?:of|,)\s*(?:the\s+year\s+)?(?P<y>\d{4})\b)?",
+    re.IGNORECASE,
+)
+EN_LIST_ITEM_RE = re.compile(r"(?:Nos?\.?\s*)?(\d{1,4})\b", re.IGNORECASE)
+#: The document type a list belongs to, named earlier in the same sentence.
+EN_LIST_TYPE_RE = re.compile(
+    r"\b(announcement|order|decree|notice|decision)s?\b(?:(?![.;!?]\s+[A-Z]).){0,120}$",
+    re.IGNORECASE,
+)
+EN_TYPE_HINT_RE = re.compile(
+    r"(?=[AODNaodn])(?:announcement|order|decree|notice|decision)", re.IGNORECASE
 )
 #: Without 号 a number must end the clause, or ``第一批`` would count.
 NO_HAO_END_RE = re.compile(r"[\s，。；：、,.;:)）》”\"]|$")
@@ -143,7 +168,7 @@ def cn_to_int(raw: str) -> int | None:
 def _issuers(raw: str | None) -> tuple[str, ...]:
     if not raw:
         return ()
-    found = re.findall(_ISSUER, raw)
+    found = ISSUER_RE.findall(raw)
     out: list[str] = []
     for name in found:
         short = ISSUERS[name]
@@ -202,6 +227,37 @@ def _continuations(first: Mention, search: str, text: str, pos: int) -> list[Men
     return out
 
 
+def _forward_typed(m: re.Match[str], search: str, text: str) -> list[Mention]:
+    """``第21号和第22号公告``: a bare 第N号 whose list ends in a type word takes that type."""
+    if not (m.group("n3") and m.group("h3")):
+        return []
+    first = _from_match(m, text)
+    if first is None:
+        return []
+    chain = _continuations(first, search, text, m.end())
+    if not chain or chain[-1].type is None:
+        return []
+    return [replace(x, type=chain[-1].type) for x in (first, *chain)]
+
+
+def _english_lists(text: str) -> list[Mention]:
+    """Numbers listed after the type word of their sentence (``announcements … No. 55, No. 56``)."""
+    out: list[Mention] = []
+    for m in EN_LIST_RE.finditer(text):
+        kind = EN_LIST_TYPE_RE.search(text, max(0, m.start() - 200), m.start())
+        if kind is None:
+            continue
+        doc_type = EN_TYPES[kind.group(1).lower()]
+        year = int(m.group("y")) if m.group("y") else None
+        body_end = m.start("y") if m.group("y") else m.end()
+        for item in EN_LIST_ITEM_RE.finditer(text, m.start(), body_end):
+            start, end = _trimmed(text, item.start(), item.end())
+            out.append(
+                Mention(text[start:end], (), doc_type, year, int(item.group(1)), (start, end))
+            )
+    return out
+
+
 def find_numbers(text: str, search: str | None = None) -> list[Mention]:
     """Every document number in ``text`` in order of appearance.
 
@@ -216,13 +272,15 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
     found: list[Mention] = []
     for m in NUMBER_RE.finditer(search):
         if not _accept(m, search):
+            found.extend(_forward_typed(m, search, text))
             continue
         mention = _from_match(m, text)
         if mention is None:
             continue
         found.append(mention)
         found.extend(_continuations(mention, search, text, m.end()))
-    for m in EN_NUMBER_RE.finditer(text):
+    english = EN_TYPE_HINT_RE.search(text) is not None  # the English patterns need a type word
+    for m in EN_NUMBER_RE.finditer(text) if english else ():
         n = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
         y = m.group("y1") or m.group("y2") or m.group("y3")
         iss = m.group("iss") or ""
@@ -245,6 +303,8 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
                 (start, end),
             )
         )
+    if english:
+        found.extend(_english_lists(text))
     found.sort(key=lambda x: x.span)
     out: list[Mention] = []
     for mention in found:

@@ -24,11 +24,13 @@ import lxml.html
 from lxml import etree
 
 from parsers.blocks import SKIP_CLASSES, SKIP_TAGS, classes, element_text, squash
+from parsers.normalize import search_copy
 
 PAGE_TYPES = ("article", "portal_shell", "waf", "list", "unknown")
 ANNEX_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
 ANNEX_PATH_MARKERS = ("/cms_files/", "/document/download")
 HEADER_LABELS = ("发布单位", "发布文号", "发文日期", "发布日期")
+DATE_LABELS = ("发文日期", "发布日期", "成文日期")
 #: 【发布文号】商务部公告2025年第61号 — the value runs to the next 【 or line end.
 BRACKET_HEADER_RE = re.compile(
     r"【\s*(发布单位|发布文号|发文日期|发布日期|成文日期|发布机构)\s*】\s*([^【\n]*)"
@@ -62,10 +64,23 @@ WAF_MARKERS = (
 )
 JS_CHALLENGE_RE = re.compile(r"document\.cookie\s*=.{0,400}?(location|reload)", re.DOTALL)
 TINY_PAGE_CHARS = 600
+#: Where a page's opening and closing tags are looked for (characters from each end).
+TRUNCATION_WINDOW = 4096
+HTML_OPEN_RE = re.compile(r"<html", re.IGNORECASE)
+HTML_CLOSE_RE = re.compile(r"</html>|</body>", re.IGNORECASE)
 WAF_MAX_TEXT = 2000
 XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 BAD_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 DATE_ROW_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Elements that show a page's publication time in news layouts (class or id names this).
+DATELINE_XPATH = (
+    "//*[not(self::script or self::style)][contains(@class, 'time') or contains(@class, 'date')"
+    " or contains(@id, 'time') or contains(@id, 'date')]"
+)
+#: ``2025-10-09 20:15:33`` / ``发布时间：2025年10月09日 18:05`` — a date opening the element's text.
+DATELINE_TEXT_RE = re.compile(
+    r"^(?:[^\d\n]{0,8}[：:]\s*)?(\d{4}(?:-\d{1,2}-\d{1,2}|年\d{1,2}月\d{1,2}日)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,10 @@ class Page:
         annexes: Attachment links in page order, deduplicated by URL.
         stable_hash: sha256 hex of ``stable_json()``.
         warnings: What went wrong while extracting (reviewable, never fatal).
+        dateline: The date and time a page shows beside its title (news layouts:
+            ``<div class="time">2025-10-09 20:15:33</div>``), as written; not in the hash.
+            Looked for only on pages without a PubDate meta or a date header line, which
+            give the publication date first.
     """
 
     page_type: str
@@ -100,6 +119,7 @@ class Page:
     stable_hash: str = ""
     url: str | None = None
     warnings: tuple[str, ...] = ()
+    dateline: str | None = None
 
     def stable_text(self) -> str:
         """The text the hash covers: title, header lines (``label：value``), body."""
@@ -142,22 +162,42 @@ def _first_text(root: etree._Element, xpath: str) -> str | None:
 
 def _meta(root: etree._Element) -> dict[str, str]:
     meta: dict[str, str] = {}
-    for el in root.xpath("//meta[@name]"):
+    for el in root.iter("meta"):
         name = (el.get("name") or "").strip()
         if name and name not in meta:
             meta[name] = squash(el.get("content") or "")
     return meta
 
 
-def parse_header(text: str) -> dict[str, str]:
-    """Read 【label】value (or ``label：value``) lines; labels without brackets, values stripped."""
+def _header_of(text: str, labels: str) -> dict[str, str]:
+    """Header entries found on ``labels`` (``text`` or its same-length simplified copy)."""
     header: dict[str, str] = {}
-    for m in BRACKET_HEADER_RE.finditer(text):
-        header.setdefault(m.group(1), squash(m.group(2)))
-    if not header:
-        for m in COLON_HEADER_RE.finditer(text):
-            header.setdefault(m.group(1), squash(m.group(2)))
+    for rule in (BRACKET_HEADER_RE, COLON_HEADER_RE):
+        for m in rule.finditer(labels):
+            header.setdefault(m.group(1), squash(text[m.start(2) : m.end(2)]))
+        if header:
+            break
     return {k: v for k, v in header.items() if v}
+
+
+def parse_header(text: str) -> dict[str, str]:
+    """Read 【label】value (or ``label：value``) lines; labels without brackets, values stripped.
+
+    Labels are matched on the simplified copy when the text itself has none (a traditional
+    copy writes 【發佈文號】); the label keys are simplified, the values stay as written.
+    """
+    return _header_of(text, text) or _header_of(text, search_copy(text))
+
+
+def _dateline(root: etree._Element) -> str | None:
+    """The first date shown in a time/date element outside the page chrome, as written."""
+    for el in root.xpath(DATELINE_XPATH):
+        if _skipped(el):
+            continue
+        m = DATELINE_TEXT_RE.match(squash(element_text(el).replace("\n", " ")))
+        if m:
+            return m.group(1)
+    return None
 
 
 def _body_elements(root: etree._Element) -> list[etree._Element]:
@@ -240,8 +280,8 @@ def _has_chrome(root: etree._Element, meta: dict[str, str]) -> bool:
 
 def _looks_truncated(html: str) -> bool:
     """An HTML document that stops before both ``</body>`` and ``</html>``."""
-    tail = html[-4096:].lower()
-    return "<html" in html[:4096].lower() and "</html>" not in tail and "</body>" not in tail
+    opened = HTML_OPEN_RE.search(html, 0, TRUNCATION_WINDOW)
+    return bool(opened) and not HTML_CLOSE_RE.search(html, max(0, len(html) - TRUNCATION_WINDOW))
 
 
 def _parse(html: str) -> etree._Element | None:
@@ -262,10 +302,10 @@ def _classify(
         # A cut page must never pass for an article (a partial version) or for the portal
         # shell (which would read as a delisting): it is its own outcome, fetched again later.
         return "truncated"
-    visible = squash(element_text(root))
     if (body and (any(titles) or len(body) > 40)) or titles[0]:
         return "article"
-    if _looks_waf(html, visible):
+    # the page's whole visible text is only needed to tell a WAF answer from other pages
+    if _looks_waf(html, squash(element_text(root))):
         return "waf"
     if _looks_list(root):
         return "list"
@@ -304,6 +344,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     body = ""
     annexes: tuple[Annex, ...] = ()
     page_type = "unknown"
+    stamp = None
     try:
         meta = _meta(root)
         art_title = _first_text(root, f"//div[{_has_class('art-title')}]")
@@ -312,6 +353,8 @@ def extract_page(html: str, url: str | None = None) -> Page:
         body = "\n".join(t for t in (element_text(el) for el in _body_elements(root)) if t)
         header = parse_header(_header_text(root, body))
         annexes = _annexes(root, url)
+        if not (meta.get("PubDate") or any(k in header for k in DATE_LABELS)):
+            stamp = _dateline(root)  # the parser reads a page stamp only after these
         page_type = _classify(html, root, meta, (bool(art_title), bool(meta_title)), body)
         if page_type == "article" and not body:
             warnings.append("article title but no body text (iframe or script content?)")
@@ -321,4 +364,4 @@ def extract_page(html: str, url: str | None = None) -> Page:
     if page_type not in ("article", "unknown", "truncated"):  # a cut page keeps what arrived
         header, body, annexes = {}, "", ()
     digest = stable_hash(title, header, body, annexes)
-    return Page(page_type, title, meta, header, body, annexes, digest, url, tuple(warnings))
+    return Page(page_type, title, meta, header, body, annexes, digest, url, tuple(warnings), stamp)

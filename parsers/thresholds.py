@@ -9,7 +9,8 @@ Operators follow Chinese legal usage (《立法技术规范》: 以上/以下/�
 * exclusive ``>``: 大于, 超过, 高于, 多于, >; exclusive ``<``: 小于, 低于, 不足, 不满, 少于, <;
 * a range ``大于50μm且小于等于500μm`` or ``50～500μm`` is one ``between`` threshold.
 
-Numbers may be written with Chinese numerals (``五十微米``) or an ideographic decimal point
+A percentage may be written in words (``超过百分之九十``, ``百分之五十以上``). Numbers may be written
+with Chinese numerals (``五十微米``) or an ideographic decimal point
 (``2。5g/cm³`` in careless copies). A threshold needs an operator and a unit (or a percentage);
 a bare number is never a threshold. English copies (``300 Wh/kg or more``, ``at least 256
 layers``) are read the same way.
@@ -54,14 +55,23 @@ UNITS: dict[str, str] = {
     "层": "layer", "layers": "layer", "layer": "layer",
     "位": "bit", "bits": "bit", "bit": "bit",
     "英寸": "in", "inches": "in", "inch": "in",
+    # English copies spell length units out
+    "nanometers": "nm", "nanometres": "nm", "nanometer": "nm", "nanometre": "nm",
+    "micrometers": "um", "micrometres": "um", "micrometer": "um", "micrometre": "um",
+    "microns": "um", "micron": "um",
+    "millimeters": "mm", "millimetres": "mm", "millimeter": "mm", "millimetre": "mm",
+    "meters": "m", "metres": "m", "meter": "m", "metre": "m",
 }  # fmt: skip
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 #: A unit must not run on into a longer word (``m`` of ``mm`` is handled by longest-first; ``t``
 #: must not be the first letter of ``the``).
 UNIT_RE = re.compile(rf"\s?(?P<unit>{_UNIT_ALT})(?![A-Za-z0-9²³])", re.IGNORECASE)
 _DIGITS = r"\d+(?:\s?[.。．]\s?\d+)?"
-_CN_NUM = r"[〇零一二两三四五六七八九十百]{1,6}(?:点[〇零一二三四五六七八九]+)?"
+_CN_DIGITS = "〇零一二两三四五六七八九十百"
+_CN_NUM = rf"[{_CN_DIGITS}]{{1,6}}(?:点[〇零一二三四五六七八九]+)?"
 NUMBER = rf"(?P<num>{_DIGITS}|{_CN_NUM})"
+#: ``百分之九十``: a percentage written in words, the unit before the number.
+PERCENT_WORD = "百分之"
 
 _GE = r"大于或等于|大于等于|不小于|不低于|不少于|至少为?|达到|≥|>=|⩾"
 _LE = r"小于或等于|小于等于|不大于|不高于|不超过|不多于|最多为?|≤|<=|⩽"
@@ -75,21 +85,48 @@ PREFIX_OPS = (
     (">=", _GE), ("<=", _LE), (">", _GT), ("<", _LT),
     (">=", _EN_GE), ("<=", _EN_LE), (">", _EN_GT), ("<", _EN_LT),
 )  # fmt: skip
-_PREFIX_ALT = "|".join(f"(?P<p{i}>{alt})" for i, (_, alt) in enumerate(PREFIX_OPS))
-#: ``大于等于300Wh/kg`` — an operator word, then the number and its unit.
-PREFIX_RE = re.compile(rf"(?:{_PREFIX_ALT})\s?(?:为\s?)?{NUMBER}", re.IGNORECASE)
-#: ``14纳米及以下`` / ``256 layers or more`` — the operator after the unit.
-POSTFIX_RE = re.compile(
-    r"\s?(?:(?P<ge>及以上|或以上|以上|或者以上|or (?:more|above|higher|greater)|and above)"
-    r"|(?P<le>及以下|或以下|以下|或者以下|以内|or (?:less|below|lower|smaller|fewer)|and below))",
-    re.IGNORECASE,
+
+
+#: ``大于等于300Wh/kg`` — an operator word, then the number and its unit. Chinese and symbol
+#: operators (case plays no part, so the fast case-sensitive scan) and English ones (read
+#: only where the text has Latin words) are two patterns; group ``p<i>`` is ``PREFIX_OPS[i]``.
+def _prefix_re(first: int, last: int, flags: int = 0) -> re.Pattern[str]:
+    alts = [word for i in range(first, last) for word in PREFIX_OPS[i][1].split("|")]
+    # a leading lookahead with every first character lets the engine skip other positions
+    starts = re.escape("".join(sorted({w[0].lower() + w[0].upper() for w in alts})))
+    alt = "|".join(f"(?P<p{i}>{PREFIX_OPS[i][1]})" for i in range(first, last))
+    return re.compile(
+        rf"(?=[{starts}])(?:{alt})\s?(?:为\s?)?(?P<pct>{PERCENT_WORD})?{NUMBER}", flags
+    )
+
+
+PREFIX_RES = (
+    (_prefix_re(0, 4), None),
+    (_prefix_re(4, 8, re.IGNORECASE), re.compile("[A-Za-z]{2}")),
 )
+_POSTFIX = (
+    r"\s?(?:(?P<ge>及以上|或以上|以上|或者以上|or (?:more|above|higher|greater)|and above)"
+    r"|(?P<le>及以下|或以下|以下|或者以下|以内|or (?:less|below|lower|smaller|fewer)|and below))"
+)
+#: ``14纳米及以下`` / ``256 layers or more`` — the operator after the unit.
+POSTFIX_RE = re.compile(_POSTFIX, re.IGNORECASE)
 #: A bare number (for postfix and range forms), not part of a code, date or longer number.
-BARE_RE = re.compile(rf"(?<![0-9A-Za-z.。．]){NUMBER}")
+_BARE = rf"(?<![0-9A-Za-z.。．]){NUMBER}"
+BARE_RE = re.compile(_BARE)
+#: A bare number, its unit and a postfix operator in one scan (``_unit_at`` checks the unit).
+POSTFIX_FORM_RE = re.compile(
+    rf"(?=[\d{_CN_DIGITS}]){_BARE}(?P<unit_at>){UNIT_RE.pattern}{_POSTFIX}", re.IGNORECASE
+)
+PERCENT_POSTFIX_RE = re.compile(rf"{PERCENT_WORD}{NUMBER}{_POSTFIX}", re.IGNORECASE)
 #: ``且小于等于500μm`` — the upper half of a range after a lower bound.
 RANGE_JOIN_RE = re.compile(r"\s?(?:且|并且|而|、|,|，|and)\s?", re.IGNORECASE)
 #: ``50～500μm`` / ``50-500 μm`` / ``50至500μm``.
-DASH_RANGE_RE = re.compile(rf"(?<![0-9A-Za-z.]){_DIGITS}\s?(?:~|～|—|–|-|至|到)\s?{_DIGITS}")
+DASH_RANGE_RE = re.compile(rf"(?=\d)(?<![0-9A-Za-z.]){_DIGITS}\s?(?:~|～|—|–|-|至|到)\s?{_DIGITS}")
+DASH_RE = re.compile(r"\s?(?:~|～|—|–|-|至|到)\s?")
+WHITESPACE_RE = re.compile(r"\s+")
+DECIMAL_RE = re.compile(r"\d+(?:[.。．]\d+)?")
+#: A parameter names something: it holds a Han character or a Latin letter.
+WORD_CHAR_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 #: Words before the number that are not the parameter's name.
 PARAM_TRIM_RE = re.compile(
     r"^(?:且|并且|或者|者|或|及|和|以及|其|可加工成|加工成|满足|同时满足|单位|每个|每一|单个|直接|间接)+"
@@ -99,6 +136,10 @@ NOT_PARAM_END_RE = re.compile(r"(?:用于|对|于|将|是|有|含有|包括|包�
 PARAM_STOP = "，,、；;：:。（）()的且或和及与为在\n "
 QUALIFIER_RE = re.compile(r"[（(][^（）()]{0,20}[）)]|按[^，,；;]{1,6}计")
 PARAM_MAX = 16
+#: The English words right before a value (spaces separate words, they do not end the name).
+EN_WORDS_RE = re.compile(r"(?:^|(?<=[^\u4e00-\u9fffA-Za-z]))[A-Za-z][A-Za-z -]*$")
+#: English words between the parameter and the value (``energy density of 300 Wh/kg``).
+EN_PARAM_STOP = frozenset(("of", "with", "than", "is", "are", "at", "a", "an", "the", "to", "by"))
 #: Parameter words that follow the value (``14纳米及以下制程``).
 TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
 
@@ -132,9 +173,9 @@ def _plain(v: float) -> float | int:
 
 def parse_number(raw: str) -> float | None:
     """``2.5`` / ``2。5`` / ``五十`` / ``二点五`` → float; None when it is no number."""
-    raw = re.sub(r"\s+", "", raw)
-    if re.fullmatch(r"\d+(?:[.。．]\d+)?", raw):
-        return float(re.sub(r"[。．]", ".", raw))
+    raw = WHITESPACE_RE.sub("", raw)
+    if DECIMAL_RE.fullmatch(raw):
+        return float(raw.replace("。", ".").replace("．", "."))
     whole, _, frac = raw.partition("点")
     number = cn_to_int(whole)
     if number is None:
@@ -168,9 +209,9 @@ def _unit_at(search: str, pos: int, end: int) -> tuple[str, int] | None:
 
 
 def _op_of(m: re.Match[str]) -> str:
-    for i, (op, _) in enumerate(PREFIX_OPS):
-        if m.group(f"p{i}"):
-            return op
+    for name, value in m.groupdict().items():
+        if value and name[0] == "p" and name[1:].isdigit():
+            return PREFIX_OPS[int(name[1:])][0]
     return "=="
 
 
@@ -179,17 +220,20 @@ def _parameter(search: str, start: int, floor: int) -> str | None:
     lo = max(floor, start - 40)
     before = QUALIFIER_RE.sub(lambda m: "\0" * len(m.group()), search[lo:start]).rstrip("\0 ")
     before = before.replace("\0", "")
+    english = EN_WORDS_RE.search(before)
+    if english:  # English: the last word or two before "of"/"with"
+        words = english.group().split()
+        while words and words[-1].lower() in EN_PARAM_STOP:
+            words.pop()
+        return " ".join(words[-2:]) if words else None
     i = len(before)
     while i > 0 and before[i - 1] not in PARAM_STOP:
         i -= 1
     name = PARAM_TRIM_RE.sub("", before[i:]).strip()
-    if not name or len(name) > PARAM_MAX or not re.search(r"[\u4e00-\u9fffA-Za-z]", name):
+    if not name or len(name) > PARAM_MAX or not WORD_CHAR_RE.search(name):
         return None
     if NOT_PARAM_END_RE.search(name):
         return None
-    if re.fullmatch(r"[A-Za-z ]+", name):  # English: the last word or two
-        words = name.split()
-        return " ".join(words[-2:]) if words else None
     return name
 
 
@@ -208,11 +252,19 @@ def _after_number(search: str, pos: int, end: int) -> tuple[str | None, int] | N
     return found
 
 
+def _prefix_matches(search: str, start: int, end: int) -> list[re.Match[str]]:
+    found: list[re.Match[str]] = []
+    for rule, hint in PREFIX_RES:
+        if hint is None or hint.search(search, start, end):
+            found += rule.finditer(search, start, end)
+    return sorted(found, key=lambda m: m.start())
+
+
 def _prefix(search: str, start: int, end: int) -> list[Threshold]:
     out = []
-    for m in PREFIX_RE.finditer(search, start, end):
+    for m in _prefix_matches(search, start, end):
         value = parse_number(m.group("num"))
-        unit = _after_number(search, m.end(), end)
+        unit = ("%", m.end()) if m.group("pct") else _after_number(search, m.end(), end)
         if value is None or unit is None:
             continue
         op = _op_of(m)
@@ -226,21 +278,32 @@ def _prefix(search: str, start: int, end: int) -> list[Threshold]:
     return out
 
 
+def _percent_words(
+    search: str, start: int, end: int, taken: list[tuple[int, int]]
+) -> list[Threshold]:
+    """``百分之五十以上``: a percentage in words with a postfix operator."""
+    out = []
+    for m in PERCENT_POSTFIX_RE.finditer(search, start, end):
+        value = parse_number(m.group("num"))
+        if value is None or any(a <= m.start() < b for a, b in taken):
+            continue
+        op = ">=" if m.group("ge") else "<="
+        out.append(Threshold(_parameter(search, m.start(), start), op, value, None, "%", m.span()))
+    return out
+
+
 def _postfix(search: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Threshold]:
     out = []
-    for m in BARE_RE.finditer(search, start, end):
+    for m in POSTFIX_FORM_RE.finditer(search, start, end):
         if any(a <= m.start() < b for a, b in taken):
             continue
         value = parse_number(m.group("num"))
-        unit = _after_number(search, m.end(), end)
-        if value is None or unit is None:
-            continue
-        post = POSTFIX_RE.match(search, unit[1], end)
-        if not post:
-            continue
-        op = ">=" if post.group("ge") else "<="
-        param = _parameter(search, m.start(), start) or _trailing_parameter(search, post.end())
-        out.append(Threshold(param, op, value, None, unit[0], (m.start(), post.end())))
+        unit = _after_number(search, m.start("unit_at"), end)
+        if value is None or unit is None or unit[1] != m.end("unit"):
+            continue  # the unit the number takes on its own is not the one the scan took
+        op = ">=" if m.group("ge") else "<="
+        param = _parameter(search, m.start(), start) or _trailing_parameter(search, m.end())
+        out.append(Threshold(param, op, value, None, unit[0], (m.start(), m.end())))
     return out
 
 
@@ -251,7 +314,7 @@ def _dash_ranges(
     for m in DASH_RANGE_RE.finditer(search, start, end):
         if any(a <= m.start() < b for a, b in taken):
             continue
-        low_raw, high_raw = re.split(r"\s?(?:~|～|—|–|-|至|到)\s?", m.group(), maxsplit=1)
+        low_raw, high_raw = DASH_RE.split(m.group(), maxsplit=1)
         low, high = parse_number(low_raw), parse_number(high_raw)
         unit = _after_number(search, m.end(), end)
         if low is None or high is None or unit is None or high <= low:
@@ -308,5 +371,7 @@ def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list
     found += _dash_ranges(search, start, stop, taken)
     taken = [t.span for t in found]
     found += _postfix(search, start, stop, taken)
+    if PERCENT_WORD in search[start:stop]:
+        found += _percent_words(search, start, stop, [t.span for t in found])
     found.sort(key=lambda t: t.span)
     return _merge_ranges(search, found)

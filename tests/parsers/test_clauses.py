@@ -33,6 +33,13 @@ def test_decimal_numbers_are_not_markers() -> None:
     assert outline("1.5克以上\n")[0].path == ""
 
 
+def test_a_folded_full_width_dot_before_a_code_ends_the_marker() -> None:
+    text = "（一）电池\n1.3A 001 电池\na.3B901.c.1.a 造粒釜\n2.5A 级\n"
+    got = [(line.path, text[line.body : line.end]) for line in outline(text)][:3]
+    assert got == [("(一)", "电池"), ("(一)1", "3A 001 电池"), ("(一)1a", "3B901.c.1.a 造粒釜")]
+    assert outline(text)[3].level == 0  # 2.5A is no code: a decimal stays a decimal
+
+
 @pytest.mark.parametrize(
     ("fragment", "paths"),
     [

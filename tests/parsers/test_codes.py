@@ -42,6 +42,13 @@ def test_trailing_dot_is_not_part_of_the_code() -> None:
         ("（参考海关商品编号:2805 3019 00）", ["2805301900"]),
         ("(参考税则号列 71051020)", ["71051020"]),
         ("参考税则号列：2025年", []),
+        ("(reference tariff number: 85076000)", ["85076000"]),
+        (
+            "(reference customs commodity codes: 8112923010, 8112929010)",
+            ["8112923010", "8112929010"],
+        ),
+        ("(HS code 2805 3019)", ["28053019"]),
+        ("tariff number: 2025", []),
     ],
 )
 def test_hs_codes_after_either_label(text: str, codes: list[str]) -> None:

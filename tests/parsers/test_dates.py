@@ -4,6 +4,7 @@ import pytest
 
 from parsers import parse_text
 from parsers.dates import (
+    dateline,
     effective_dates,
     parse_date,
     publish_date,
@@ -53,6 +54,28 @@ def test_signature_date_only_from_a_line_of_its_own() -> None:
     assert signature_date("正文\n商务部\n二〇二五年十月九日\n") == "2025-10-09"
 
 
+def test_signature_before_the_promulgated_rules_or_the_annex() -> None:
+    rules = "商务部令2021年第1号\n现予公布，自公布之日起施行。\n部长 王文涛\n2021年1月9日\n" + (
+        "第一条 为……制定本办法。\n" * 8
+    )
+    assert signature_date(rules) == "2021-01-09"
+    annex = "本公告自公布之日起正式实施。\n商务部\n2025年12月10日\n附件\n" + "1. 示例公司\n" * 8
+    assert signature_date(annex) == "2025-12-10"
+    # a date alone under a sentence is no signature
+    assert signature_date("正文说明如下：\n2021年1月9日\n" + "其他内容。\n" * 8) is None
+
+
+def test_news_dateline_opens_a_line_with_a_clock_time() -> None:
+    assert dateline("标题\n2026年02月24日 18:05\n记者／综合报导\n") == "2026-02-24"
+    assert dateline("标题\n2025-11-07 21:40 联合报／ 综合报导\n正文") == "2025-11-07"
+    assert dateline("标题\n2025年10月9日，商务部发布公告。\n") is None  # a date in a sentence
+    assert dateline("一\n二\n三\n四\n2025-11-07 21:40\n") is None  # too far down
+    sig = "正文。\n商务部\n2025年10月8日\n"
+    assert publish_date({}, {}, "标题\n2025-10-07 09:00\n" + sig) == "2025-10-07"
+    assert publish_date({}, {}, sig, stamp="2025-10-06 20:15:33") == "2025-10-06"
+    assert publish_date({}, {"PubDate": "2025-10-05"}, sig, stamp="2025-10-06") == "2025-10-05"
+
+
 def eff(text: str, published: str | None = "2025-10-09") -> list[tuple]:
     out = []
     for e in effective_dates(text, published):
@@ -70,6 +93,10 @@ def eff(text: str, published: str | None = "2025-10-09") -> list[tuple]:
         (
             "本规定于2025年12月1日起施行。",
             [("2025-12-01", "fixed", "all", "于2025年12月1日起施行")],
+        ),
+        (
+            "本公告自2025年4月10日12时01分起正式实施。",
+            [("2025-04-10", "fixed", "all", "自2025年4月10日12时01分起正式实施")],
         ),
         ("本公告自公布之日起实施。", [("2025-10-09", "on_publication", "all", "自公布之日起实施")]),
         ("本公告自发布之日起施行。", [("2025-10-09", "on_publication", "all", "自发布之日起施行")]),

@@ -20,6 +20,13 @@ from parsers.elements import find_elements
         ("钐钴、钕铁硼、铈磁体制造技术", []),
         ("镍钴锰氢氧化物（三元前驱体）", []),
         ("氧化铟锡靶材", []),
+        (
+            "1. Samarium metal, dysprosium metal and yttrium metal.\n2. Samarium-cobalt alloys, "
+            "terbium-iron alloys.\n3. Dysprosium oxide and terbium oxide.",
+            ["Sm", "Dy", "Y", "Tb"],
+        ),
+        ("gallium-related items; antimony and its alloys; metallic holmium", ["Ga", "Sb", "Ho"]),
+        ("indium tin oxide targets; lithium cobalt oxide; lead times; tin plate", []),
     ],
 )
 def test_elements(text: str, symbols: list[str]) -> None:

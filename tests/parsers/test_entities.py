@@ -1,5 +1,6 @@
 """Entity-list decisions: inline and numbered lists, lists, actions, countries, spans."""
 
+from parsers import parse_text
 from parsers.entities import find_entities
 
 
@@ -66,3 +67,93 @@ def test_spans_cover_the_name() -> None:
     (e,) = find_entities(text)
     assert text[e.span[0] : e.span[1]].startswith("甲防务公司")
     assert "Alpha Defense Corp." in text[e.span[0] : e.span[1]]
+
+
+def test_a_country_at_the_start_of_a_name_stays_in_the_name() -> None:
+    text = "决定将以下2家美国实体列入出口管制管控名单：美国光子公司（American Photonics）、Echodyne。\n"
+    assert rows(text) == [
+        ("美国光子公司", "American Photonics", "US", "control_list", "add"),
+        (None, "Echodyne", "US", "control_list", "add"),
+    ]
+
+
+def test_chinese_names_may_hold_latin_letters() -> None:
+    text = (
+        "决定将以下实体列入不可靠实体清单：\n1. Exelis公司（Exelis Inc.）\n2. 甲公司（Alpha LLC）\n"
+    )
+    assert [r[:2] for r in rows(text)] == [("Exelis公司", "Exelis Inc."), ("甲公司", "Alpha LLC")]
+
+
+def test_a_colon_after_a_later_clause_does_not_open_the_list() -> None:
+    text = (
+        "工作机制决定，将甲公司（Alpha Inc.）、Beta公司（Beta LLC）等2家外国实体及其分支机构"
+        "列入不可靠实体清单，并采取以下处理措施：\n一、禁止其从事进出口活动。\n"
+    )
+    assert [r[:2] for r in rows(text)] == [("甲公司", "Alpha Inc."), ("Beta公司", "Beta LLC")]
+
+
+def test_measures_on_an_already_listed_entity() -> None:
+    text = (
+        "一、对已列入不可靠实体清单的美国实体甲防务公司（Alpha Defense Inc.）追加以下处理措施："
+        "禁止其高级管理人员入境；禁止中国境内的组织、个人与其开展有关交易。\n"
+        "二、将美国实体乙公司（Beta LLC）列入不可靠实体清单。\n"
+    )
+    assert rows(text) == [
+        ("甲防务公司", "Alpha Defense Inc.", "US", "unreliable_entity", "measure"),
+        ("乙公司", "Beta LLC", "US", "unreliable_entity", "add"),
+    ]
+
+
+def test_removal_of_an_entity_named_before_the_pronoun() -> None:
+    text = (
+        "经审查，列入出口管制管控名单的美国实体甲航空公司（Alpha Avionics Corp.）已提交说明，"
+        "商务部决定将其移出出口管制管控名单。\n"
+        "该附件所列乙公司（Beta Inc.）等其他实体继续适用原有措施。\n"
+    )
+    (e,) = find_entities(text)
+    assert (e.name_zh, e.name_en, e.country, e.list, e.action) == (
+        "甲航空公司",
+        "Alpha Avionics Corp.",
+        "US",
+        "control_list",
+        "remove",
+    )
+    assert text[e.span[0] : e.span[1]] == "甲航空公司（Alpha Avionics Corp.）"
+
+
+def test_traditional_copy_gives_the_same_entities_written_as_the_document_writes_them() -> None:
+    hans = (
+        "不可靠实体清单工作机制公告〔2025〕10号\n关于将贝宜系统股份有限公司等2家外国实体列入不可靠实体清单的公告\n"
+        "不可靠实体清单工作机制决定，将以下2家外国实体列入不可靠实体清单：\n"
+        "1. 贝宜系统股份有限公司（BAE Systems, Inc.）\n2. 哈利法克斯国际安全论坛（Halifax Forum）\n"
+    )
+    hant = (
+        "不可靠實體清單工作機制公告〔2025〕10號\n關於將貝宜系統股份有限公司等2家外國實體列入不可靠實體清單的公告\n"
+        "不可靠實體清單工作機制決定，將以下2家外國實體列入不可靠實體清單：\n"
+        "1. 貝宜系統股份有限公司（BAE Systems, Inc.）\n2. 哈利法克斯國際安全論壇（Halifax Forum）\n"
+    )
+    got = {
+        text: [
+            (e["name_zh"], e["name_en"], e["list"], e["action"])
+            for e in parse_text(text).to_dict()["entities"]
+        ]
+        for text in (hans, hant)
+    }
+    assert [(zh, *rest) for zh, *rest in got[hant]] == [
+        ("貝宜系統股份有限公司", "BAE Systems, Inc.", "unreliable_entity", "add"),
+        ("哈利法克斯國際安全論壇", "Halifax Forum", "unreliable_entity", "add"),
+    ]
+    assert [row[1:] for row in got[hant]] == [row[1:] for row in got[hans]]
+
+
+def test_names_without_english_need_an_organisation_word() -> None:
+    text = (
+        "商务部决定将以下3家日本实体列入出口管制管控名单：示例技术株式会社、样例重工合同会社、"
+        "甲银行。\n"
+    )
+    assert rows(text) == [
+        ("示例技术株式会社", None, "JP", "control_list", "add"),
+        ("样例重工合同会社", None, "JP", "control_list", "add"),
+        ("甲银行", None, "JP", "control_list", "add"),
+    ]
+    assert rows("商务部决定将甲、乙列入出口管制管控名单。\n") == []  # no organisation word

@@ -84,6 +84,36 @@ def test_table_rows() -> None:
     assert got == [("1C909.a", "金属钬", ("28053019",)), ("1C909.b", "氧化钬", ())]
 
 
+def test_table_row_thresholds_come_from_the_indicator_cell_too() -> None:
+    text = (
+        "序号 | 管制编码 | 物项名称 | 技术指标 | 参考海关商品编号\n"
+        "1 | 1C004 | 钨镍铁合金 | 密度大于17.5g/cm3；延伸率大于8% | 8101991001\n"
+        "2 | 1C117.d | 钼粉 | — | 8102100001\n"
+    )
+    got = {
+        i.code: (i.name, [(t.op, t.value, t.unit) for t in i.thresholds]) for i in find_items(text)
+    }
+    assert got == {
+        "1C004": ("钨镍铁合金", [(">", 17.5, "g/cm3"), (">", 8, "%")]),
+        "1C117.d": ("钼粉", []),
+    }
+
+
+def test_codes_right_after_a_folded_full_width_enumerator() -> None:
+    text = (
+        "一、满足以下条件的物项，未经许可，不得出口：\n"
+        "1.3A 001 重量能量密度≥300Wh/kg的锂离子电池（参考税则号列：8507 6000）。\n"
+        "2.3B901.c 石墨负极材料生产设备：\n"
+        "a.3B901.c.1.a 立式造粒釜，造粒容积≥5m³。\n"
+    )
+    got = [(i.code, i.clause, i.parent_code, i.hs_codes) for i in find_items(text)]
+    assert got == [
+        ("3A001", "一1", None, ("85076000",)),
+        ("3B901.c", "一2", None, ()),
+        ("3B901.c.1.a", "一2a", "3B901.c", ()),
+    ]
+
+
 def test_free_thresholds_of_announcement_61() -> None:
     text = (
         "一、下列物项出口前，应当申请许可：\n"

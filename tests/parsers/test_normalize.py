@@ -2,7 +2,7 @@
 
 import pytest
 
-from parsers.normalize import normalize_text, search_copy
+from parsers.normalize import as_written, normalize_text, search_copy
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,15 @@ def test_search_copy_keeps_length_and_alignment(text: str) -> None:
 
 def test_search_copy_converts_traditional() -> None:
     assert search_copy("商務部 海關總署公告2025年第58號") == "商务部 海关总署公告2025年第58号"
+
+
+def test_as_written_gives_the_text_characters_of_a_search_copy_piece() -> None:
+    text = "將貝宜系統股份有限公司（BAE Systems, Inc.）列入"
+    search = search_copy(text)
+    assert as_written(text, search, "贝宜系统股份有限公司", 0, len(text)) == "貝宜系統股份有限公司"
+    assert as_written(text, search, "BAE Systems, Inc.", 0, len(text)) == "BAE Systems, Inc."
+    assert (
+        as_written(text, search, "别的名字", 0, len(text)) == "别的名字"
+    )  # not a piece: unchanged
+    assert as_written(text, search, "贝宜系统", 5, len(text)) == "贝宜系统"  # outside the window
+    assert as_written(text, search, None, 0, len(text)) is None

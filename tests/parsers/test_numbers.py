@@ -144,6 +144,11 @@ def relations(body: str) -> list[tuple]:
         ("本公告代替商务部公告2024年第3号。", "supersedes"),
         ("根据商务部公告2024年第3号，现就实施有关事项公告如下。", "implements"),
         ("商务部公告2024年第3号已对此作出规定。", "cites"),
+        ("商务部公告2024年第3号附件第1项相应删除。", "amends"),
+        (
+            "根据《中华人民共和国出口管制法》和《某某物项管理办法》（商务部公告2024年第3号）有关规定。",
+            "implements",
+        ),
     ],
 )
 def test_relation_comes_from_the_sentence(body: str, relation: str) -> None:
@@ -176,3 +181,64 @@ def test_own_number_without_year_takes_publication_year_with_warning() -> None:
     rec = parse_text("商务部公告第61号\n正文。\n商务部\n2025年10月9日").to_dict()
     assert [(n["year"], n["seq"]) for n in rec["numbers"]] == [(2025, 61)]
     assert any("inferred" in w for w in rec["warnings"])
+
+
+def test_news_only_cites_and_reports_no_dates_of_its_own() -> None:
+    rec = parse_text(
+        "陆暂停实施多项出口管制措施\n2025-11-07 21:40 联合报／ 综合报导\n"
+        "大陆商务部7日发布公告（2025）第70号，宣布商务部公告2025年第61号自即日起暂停实施，"
+        "至2026年11月10日。"
+        "该公告自发布之日起实施。\n"
+    ).to_dict()
+    assert rec["kind"] == "news"
+    got = [(r["target"]["year"], r["target"]["seq"], r["relation"]) for r in rec["references"]]
+    assert got == [(2025, 70, "cites"), (2025, 61, "cites")]
+    assert rec["suspensions"] == []
+    assert rec["effective"] == []
+
+
+def test_own_number_without_type_takes_the_type_the_title_names() -> None:
+    rec = parse_text(
+        "不可靠实体清单工作机制〔2025〕10号\n关于将某公司列入不可靠实体清单的公告\n正文。\n"
+        "不可靠实体清单工作机制\n2025年10月9日\n"
+    ).to_dict()
+    assert [(n["seq"], n["type"]) for n in rec["numbers"]] == [(10, "公告")]
+    rec = parse_text(
+        "某机构〔2025〕10号\n公布对某物项实施管制的决定\n正文。\n2025年10月9日\n"
+    ).to_dict()
+    assert [n["type"] for n in rec["numbers"]] in ([], ["其他"])
+
+
+def test_a_bare_number_takes_the_type_its_list_ends_with() -> None:
+    got = [(m.seq, m.type) for m in find_numbers("商务部分别发布第21号和第22号公告，将")]
+    assert got == [(21, "公告"), (22, "公告")]
+    assert find_numbers("附件第1号和第2号。") == []  # no type word: no document
+
+
+def test_english_number_lists_take_the_type_of_their_sentence() -> None:
+    text = "Four announcements issued with Customs, No. 55, No. 56 and No. 58, cover materials."
+    got = [(m.text, m.type, m.year, m.seq) for m in find_numbers(text)]
+    assert got == [
+        ("No. 55", "公告", None, 55),
+        ("No. 56", "公告", None, 56),
+        ("No. 58", "公告", None, 58),
+    ]
+    got = [(m.year, m.seq) for m in find_numbers("Announcements Nos. 55 and 56 of 2025 apply.")]
+    assert got == [(2025, 55), (2025, 56)]
+    assert find_numbers("Items No. 1 and No. 2 of the list.") == []
+
+
+def test_state_council_orders_run_on_across_years() -> None:
+    rec = parse_text(
+        "商务部公告2025年第902号\n根据《中华人民共和国两用物项出口管制条例》（国务院令第792号）"
+        "等法律法规有关规定，商务部决定如下。\n"
+    ).to_dict()
+    got = [(r["target"], r["relation"]) for r in rec["references"]]
+    assert got == [({"issuers": ["国务院"], "type": "令", "year": None, "seq": 792}, "implements")]
+
+
+def test_reference_year_from_the_other_mentions_when_the_text_gives_no_date() -> None:
+    text = "Under Announcement No. 61 of 2025, exports need a licence. Announcements No. 55 and No. 56 follow."
+    rec = parse_text(text).to_dict()
+    got = [(r["target"]["year"], r["target"]["seq"]) for r in rec["references"]]
+    assert got == [(2025, 61), (2025, 55), (2025, 56)]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.page import extract_page
+from parsers.page import extract_page, parse_header
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "http://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_0123456789abcdef0123456789abcdef.html"
@@ -174,3 +174,29 @@ def test_truncated_article_keeps_what_arrived() -> None:
     page = extract_page(cut, URL)
     assert page.page_type == "truncated"  # never stored as a version nor read as a delisting
     assert "3C901.a.1 | 磷酸铁锂正极材料 | 28429040" in page.body_text
+
+
+def test_news_dateline_is_read_but_not_hashed() -> None:
+    html = (
+        '<html><body><div class="nav"><span class="date">2020-01-01 00:00</span></div>'
+        '<h3>标题</h3><div class="time fix"><span>2025-10-09 20:15:33</span>'
+        '<span>来源：观察者网</span></div><div class="all-txt"><p>正文第一段，足够长的文字。'
+        "</p><p>第二段。</p></div></body></html>"
+    )
+    page = extract_page(html)
+    assert page.dateline == "2025-10-09 20:15:33"
+    moved = extract_page(html.replace("2025-10-09 20:15:33", "2025-10-10 08:00"))
+    assert moved.dateline == "2025-10-10 08:00"
+    assert moved.stable_hash == page.stable_hash
+    assert (
+        extract_page("<html><body><div class='art-title'>标题</div></body></html>").dateline is None
+    )
+
+
+def test_header_labels_of_a_traditional_copy() -> None:
+    text = "【發佈單位】商務部\n【發佈文號】商務部公告2025年第61號\n【發文日期】20251009\n"
+    assert parse_header(text) == {
+        "发布单位": "商務部",
+        "发布文号": "商務部公告2025年第61號",
+        "发文日期": "20251009",
+    }

@@ -75,14 +75,17 @@ def test_range_with_two_bounds_is_one_between() -> None:
     )
 
 
+def rows(text: str) -> list[tuple]:
+    return [(t.parameter, t.op, t.value, t.unit) for t in find_thresholds(text)]
+
+
 def test_dash_range() -> None:
     assert one("粒径50～500μm") == ("粒径", "between", 50, 500, "um")
 
 
 def test_free_standing_conditions_of_61() -> None:
     text = "价值比例达到0.1%及以上的；控股50%及以上的子公司；14纳米及以下制程逻辑芯片、256层及以上存储芯片"
-    got = [(t.parameter, t.op, t.value, t.unit) for t in find_thresholds(text)]
-    assert got == [
+    assert rows(text) == [
         ("价值比例", ">=", 0.1, "%"),
         ("控股", ">=", 50, "%"),
         ("制程", "<=", 14, "nm"),
@@ -98,6 +101,21 @@ def test_english() -> None:
         )
     ]
     assert got == [(">=", 300, "Wh/kg"), ("<=", 14, "nm"), (">=", 256, "layer")]
+
+
+def test_english_units_spelled_out_and_parameter_before_of() -> None:
+    text = (
+        "a gravimetric energy density of 300 Wh/kg or more; logic chips of 14 nanometers and "
+        "below; a barrel diameter exceeding 0.5 metres; particles of 50 microns or less"
+    )
+    got = [(t.parameter, t.op, t.value, t.unit) for t in find_thresholds(text)]
+    assert got == [
+        ("energy density", ">=", 300, "Wh/kg"),
+        ("logic chips", "<=", 14, "nm"),
+        ("barrel diameter", ">", 0.5, "m"),
+        ("particles", "<=", 50, "um"),
+    ]
+    assert find_thresholds("硬度HRB不低于40HRB")[0].parameter == "硬度HRB"
 
 
 @pytest.mark.parametrize(
@@ -129,3 +147,14 @@ def test_parse_number() -> None:
     assert parse_number("二点五") == 2.5
     assert parse_number("2。5") == 2.5
     assert parse_number("abc") is None
+
+
+def test_percentages_written_in_words() -> None:
+    text = "含铼量按重量计超过百分之九十；持股百分之五十以上；纯度不低于百分之99.5；百分之十的关税"
+    assert rows(text) == [
+        ("含铼量", ">", 90, "%"),
+        ("持股", ">=", 50, "%"),
+        ("纯度", ">=", 99.5, "%"),
+    ]
+    for t in find_thresholds(text):
+        assert text[t.span[0] : t.span[1]].startswith(("超过百分之", "百分之", "不低于百分之"))
