@@ -45,12 +45,16 @@ def test_walk_through_the_site_states(cli, mirror) -> None:
     added = {e["instrument"] for e in first if e["kind"] == "document_added"}
     assert {_key(s) for s in PACKAGE} <= added
     assert _not_routine(first) == []
+    listed = [e for e in first if e["kind"] == "entity_listed"]
+    assert len(listed) == 14
+    assert {e["instrument"] for e in listed} == {"不可靠实体清单工作机制/公告/2025/10"}
     items_55 = [
         e["subject"] for e in first if e["kind"] == "item_added" and e["instrument"] == _key(55)
     ]
     assert items_55[:2] == ["2C902.a", "2C902.b"]
 
     second = _crawl(cli, mirror, 2)
+    assert Counter(e["kind"] for e in second) == {"document_added": 3, "measure_suspended": 6}
     assert [e["instrument"] for e in second if e["kind"] == "document_added"].count(_key(70)) == 1
     suspended = [e for e in second if e["kind"] == "measure_suspended"]
     assert sorted(e["instrument"] for e in suspended) == sorted(_key(s) for s in PACKAGE)
@@ -133,3 +137,17 @@ def test_diff_command_shows_the_clause_of_the_correction(cli, mirror) -> None:
     assert "-2. 3C902.b.2" in out.stdout and "+2. 3C901.b.2" in out.stdout
     assert "clause 一(三)" in out.stdout
     assert cli("diff", "999999").returncode == 1
+
+
+def test_entity_lists_as_of_chosen_days(cli, mirror) -> None:
+    _crawl(cli, mirror, 1)
+    assert cli("entities", "--as-of", "2025-10-08", "--json").json() == []
+    rows = cli("entities", "--as-of", "2025-11-20", "--list", "unreliable_entity", "--json").json()
+    assert len(rows) == 14
+    assert {(r["status"], r["instrument"]) for r in rows} == {
+        ("in_force", "不可靠实体清单工作机制公告〔2025〕10号")
+    }
+    names = {r["name_en"] for r in rows}
+    assert {"Dedrone by Axon", "TechInsights Inc.", "Recorded Future, Inc."} <= names
+    diffs = cli("entities", "--compare", "2025-10-08", "2025-10-09", "--json").json()
+    assert len(diffs) == 14 and {d["change"] for d in diffs} == {"added"}
