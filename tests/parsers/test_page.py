@@ -174,3 +174,17 @@ def test_truncated_article_keeps_what_arrived() -> None:
     page = extract_page(cut, URL)
     assert page.page_type == "truncated"  # never stored as a version nor read as a delisting
     assert "3C901.a.1 | 磷酸铁锂正极材料 | 28429040" in page.body_text
+
+
+@pytest.mark.parametrize(
+    ("html", "truncated"),
+    [
+        ("<HTML><BODY><div ergodic='article'><p>正文内容</p></div></BODY></HTML>", False),
+        ("<html><body><div ergodic='article'><p>正文内容</p></div></body>", False),
+        ("<Html><body><div ergodic='article'><p>正文内容</p></div>" + "<p>续</p>" * 2000, True),
+        ("<body><div ergodic='article'><p>正文内容</p></div>", False),  # a fragment, not a page
+        (" " * 4096 + "<html><body><div ergodic='article'><p>正文</p></div>", False),
+    ],
+)
+def test_truncation_is_judged_on_the_first_and_last_4_kib(html: str, truncated: bool) -> None:
+    assert (extract_page(html, URL).page_type == "truncated") is truncated
