@@ -46,6 +46,19 @@ def test_request_is_rewritten_once_and_response_comes_back_under_the_production_
     assert back.url == original.url
 
 
+def test_response_without_a_charset_comes_back_undecided_and_decodes_as_before() -> None:
+    mw = MirrorMiddleware(MIRROR)
+    rewritten = mw.process_request(Request("https://aqygzj.mofcom.gov.cn/"))
+    assert rewritten is not None
+    body = "<html><body><p>两用物项出口管制</p></body></html>".encode("gbk")
+    response = HtmlResponse(rewritten.url, status=200, body=body, request=rewritten)
+    back = mw.process_response(rewritten, response)
+    assert isinstance(back, HtmlResponse) and back.body == body
+    assert back.url == "https://aqygzj.mofcom.gov.cn/"
+    fresh = HtmlResponse(rewritten.url, status=200, body=body)
+    assert (back.encoding, back.text) == (fresh.encoding, fresh.text)
+
+
 def test_redirects_resolve_against_production_and_are_rewritten_again() -> None:
     mw = MirrorMiddleware(MIRROR)
     rewritten = mw.process_request(Request("https://www.mofcom.gov.cn/a.html"))
