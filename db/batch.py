@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.items import (
@@ -201,9 +201,12 @@ def _write_alone(s: Session, entry: Entry, source_ids: dict[str, int]) -> StoreR
         return StoreResult(None, None, "error")
 
 
+SOURCE_IDS = "regwatch_source_ids"  # Session.info key of the cache below
+
+
 def source_id(s: Session, name: str) -> int:
     """The id of source ``name``, creating its row on first use (cached in the session)."""
-    cache: dict[str, int] = s.info.setdefault("regwatch_source_ids", {})
+    cache: dict[str, int] = s.info.setdefault(SOURCE_IDS, {})
     if name in cache:
         return cache[name]
     found = s.scalar(select(Source.id).where(Source.name == name))
@@ -216,6 +219,12 @@ def source_id(s: Session, name: str) -> int:
     return found
 
 
+@event.listens_for(Session, "after_rollback")
+def _forget_source_ids(s: Session) -> None:
+    """A rolled-back transaction may have created cached source rows: look them up again."""
+    s.info.pop(SOURCE_IDS, None)
+
+
 def _source_ids(s: Session, entries: Iterable[Entry]) -> dict[str, int]:
     """Source ids for every page that may create a document, resolved before the savepoint
     (a Source row created inside one that is rolled back would leave a stale cached id)."""
@@ -226,7 +235,7 @@ def _source_ids(s: Session, entries: Iterable[Entry]) -> dict[str, int]:
         with s.begin_nested():
             return {name: source_id(s, name) for name in names}
     except Exception as exc:
-        s.info.pop("regwatch_source_ids", None)  # ids made in the rolled-back savepoint are gone
+        s.info.pop(SOURCE_IDS, None)  # ids made in the rolled-back savepoint are gone
         log.warning("could not look up sources %s: %s: %s", names, type(exc).__name__, exc)
         return {}
 

@@ -207,3 +207,13 @@ def test_documents_loaded_before_a_write_are_not_served_stale(
 def test_nothing_added_writes_nothing(session: db.Session, run_id: int) -> None:
     assert Batch(run_id).write(session) == []
     assert session.scalar(select(db.schema.FetchLog.id)) is None
+
+
+def test_a_rolled_back_source_is_created_again(session: db.Session, run_id: int) -> None:
+    db.store_page(session, run_id, P.article(P.article_html(), source="gov_mofcom_gg"))
+    session.rollback()  # the source row made for that page is gone, and so is its cached id
+    again = db.store_page(session, run_id, P.article(P.article_html(), source="gov_mofcom_gg"))
+    session.commit()
+    assert again.outcome == "new_document"
+    names = session.scalars(select(db.schema.Source.name).order_by(db.schema.Source.id))
+    assert list(names) == ["gov_mofcom_gg"]
