@@ -1,18 +1,22 @@
-"""StorePipeline: every item into the database, in batches, through one shared session.
+"""StorePipeline: every item to the crawl's storage process; stats once it is committed.
 
 Invariants:
-- Each ``FetchedPage`` goes through ``db.batch`` (a version is appended only when the stable
-  hash changed; the fetch is always logged); each ``FetchEvent`` becomes one ``fetch_log`` row.
-  robots.txt answers are logged too (Scrapy fetches them itself, see ``response_received``).
-- An item is read (decoded, extracted, hashed) as it arrives and written with the others of its
-  batch: once REGWATCH_STORE_BATCH_SIZE items wait, REGWATCH_STORE_BATCH_SECONDS after the
-  first of them arrived, and when the spider closes. Every write is committed at once.
+- Each ``FetchedPage`` is stored through ``db.batch`` in the storage process (a version is
+  appended only when the stable hash changed; the fetch is always logged); each ``FetchEvent``
+  becomes one ``fetch_log`` row. robots.txt answers are logged too (Scrapy fetches them itself,
+  see ``response_received``).
+- The storage process (``crawlers.storage``, ``db.writer``) reads and writes items in batches:
+  when REGWATCH_STORE_BATCH_SIZE items wait, REGWATCH_STORE_BATCH_SECONDS after the first of
+  them arrived, and when the spider closes.
 - Nothing is counted before it is committed: an item's outcome reaches the crawl's stats (what
-  the run reports as fetched, new, changed, failed) only after its batch's commit. A crash loses
-  at most the items not written yet; their pages are not known to the next run, which fetches
-  them again.
-- A batch whose commit fails is rolled back, logged as an error and counted as store errors
-  (the source ends ``partial``); the crawl goes on.
+  the run reports as fetched, new, changed, failed) only when the storage process acknowledges
+  its commit, and the spider does not finish closing before the storage process has committed
+  everything sent before (its items, and the crawl state its spider saved).
+  A crash loses at most the items not acknowledged; their pages are not known to the next run,
+  which fetches them again.
+- An item that could not be stored (a failed commit, a storage process that died) counts as a
+  store error, so the source ends ``partial``; a storage process that dies closes the spider
+  (``store_failed``), so the source ends ``failed``.
 """
 
 from __future__ import annotations
@@ -25,17 +29,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
-from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
 from crawlers.base import now_utc
 from crawlers.items import FetchedPage, FetchEvent
 from crawlers.storage import SharedStore
-from db.batch import Batch
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 200
-DEFAULT_BATCH_SECONDS = 2.0
 #: StoreResult.outcome → stats key
 OUTCOME_STATS = {
     "new_document": "regwatch/new_documents",
@@ -48,44 +49,16 @@ OUTCOME_STATS = {
 
 
 class StorePipeline:
-    def __init__(
-        self,
-        crawler: Crawler,
-        db_url: str,
-        run_id: int,
-        *,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-        batch_seconds: float = DEFAULT_BATCH_SECONDS,
-        clock: IReactorTime | None = None,
-    ) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db_url = db_url
-        self.run_id = run_id
-        self.batch_size = max(1, batch_size)
-        self.batch_seconds = batch_seconds
-        if clock is None:
-            from twisted.internet import reactor
-
-            clock = reactor  # type: ignore[assignment]
-        self.clock = clock
         self.store: SharedStore | None = None
-        self.batch = Batch(run_id)
-        self.waiting: list[FetchedPage | FetchEvent] = []  # added to the batch, not yet written
-        self._timer: IDelayedCall | None = None
+        self.unanswered = 0  # items sent to the storage process, not acknowledged yet
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        settings = crawler.settings
-        db_url = settings.get("REGWATCH_DB_URL") or ""
-        if not db_url:
+        if not crawler.settings.get("REGWATCH_DB_URL"):
             raise NotConfigured("REGWATCH_DB_URL is not set: nothing would be stored")
-        pipeline = cls(
-            crawler,
-            db_url,
-            settings.getint("REGWATCH_RUN_ID"),
-            batch_size=settings.getint("REGWATCH_STORE_BATCH_SIZE", DEFAULT_BATCH_SIZE),
-            batch_seconds=settings.getfloat("REGWATCH_STORE_BATCH_SECONDS", DEFAULT_BATCH_SECONDS),
-        )
+        pipeline = cls(crawler)
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
         return pipeline
 
@@ -94,23 +67,30 @@ class StorePipeline:
         return self.crawler.stats
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.store = SharedStore.acquire(self.db_url)
+        self.store = SharedStore.acquire(self.crawler.settings)
+        assert self.store is not None
+        self.store.writer.feed_listeners.append(self._pause)
+        self.store.writer.failure_listeners.append(self._store_failed)
 
-    def close_spider(self, spider: Spider | None = None) -> None:
-        if self.store is None:
+    async def close_spider(self, spider: Spider | None = None) -> None:
+        store = self.store
+        if store is None:
             return
         try:
-            self.flush()
+            # answered in order: once the flush is, so is every item and state write before it
+            await maybe_deferred_to_future(store.writer.flush())
+            if self.unanswered:
+                log.error("%d items were never answered by the storage process", self.unanswered)
+                self.stats.inc_value("regwatch/store_errors", self.unanswered)
         finally:
-            self.store.release()
+            store.writer.feed_listeners.remove(self._pause)
+            store.writer.failure_listeners.remove(self._store_failed)
             self.store = None
+            store.release()
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if isinstance(item, FetchedPage):
-            self.batch.add_page(item)
-            self._wait(item)
-        elif isinstance(item, FetchEvent):
-            self._add_event(item)
+        if isinstance(item, FetchedPage | FetchEvent):
+            self._send(item)
         return item
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
@@ -129,63 +109,29 @@ class StorePipeline:
             error=None if ok else f"robots.txt answered HTTP {response.status}",
             fetched_at=now_utc(),
         )
-        self._add_event(event)
+        self._send(event)
 
-    # -- batches ---------------------------------------------------------------------------
+    # -- the storage process ---------------------------------------------------------------
 
-    def _add_event(self, event: FetchEvent) -> None:
-        if self.batch.add_event(event):
-            self._wait(event)
-
-    def _wait(self, item: FetchedPage | FetchEvent) -> None:
-        self.waiting.append(item)
-        if len(self.waiting) >= self.batch_size:
-            self.flush()
-        elif self._timer is None:
-            self._timer = self.clock.callLater(self.batch_seconds, self._flush_on_time)
-
-    def _flush_on_time(self) -> None:
-        self._timer = None
-        self.flush()
-
-    def flush(self) -> None:
-        """Write and commit the waiting items, then count what they did."""
-        if self._timer is not None:
-            if self._timer.active():
-                self._timer.cancel()
-            self._timer = None
-        if not self.waiting:
+    def _send(self, item: FetchedPage | FetchEvent) -> None:
+        if self.store is None:
+            log.error("%s arrived after the spider closed; not stored", item.url)
             return
-        assert self.store is not None, "items arrived before open_spider"
-        items, self.waiting = self.waiting, []
-        try:
-            results = self.batch.write(self.store.session)
-            self.store.commit()
-        except Exception as exc:
-            self.store.session.rollback()
-            pages = sum(isinstance(item, FetchedPage) for item in items)
-            log.error(
-                "could not store a batch of %d items (%d pages): %s: %s; "
-                "their pages are fetched again next run",
-                len(items),
-                pages,
-                type(exc).__name__,
-                exc,
-            )
-            self.stats.inc_value("regwatch/store_errors", pages)
-            return
-        for item, result in zip(items, results, strict=True):
-            self._count(item, result)
-        log.debug(
-            "committed %d items of %s (%d pages)",
-            len(items),
-            self.crawler.spider.name if self.crawler.spider else "?",
-            sum(isinstance(item, FetchedPage) for item in items),
+        self.unanswered += 1
+        kind = "page" if isinstance(item, FetchedPage) else "event"
+        self.store.writer.send(
+            kind, dict(vars(item)), lambda outcome: self._answered(item, outcome)
         )
 
-    def _count(self, item: FetchedPage | FetchEvent, result: Any) -> None:
+    def _answered(self, item: FetchedPage | FetchEvent, outcome: str | None) -> None:
+        self.unanswered -= 1
+        self._count(item, outcome)
+
+    def _count(self, item: FetchedPage | FetchEvent, outcome: str | None) -> None:
+        if outcome is None or outcome == "dropped":  # lost: fetched again next run
+            self.stats.inc_value("regwatch/store_errors")
+            return
         if isinstance(item, FetchedPage):
-            outcome = result.outcome if result is not None else "error"
             self.stats.inc_value(OUTCOME_STATS.get(outcome, f"regwatch/{outcome}"))
             self.stats.inc_value(f"regwatch/{item.kind}_pages")
             self.stats.inc_value("regwatch/pages_fetched")
@@ -195,3 +141,13 @@ class StorePipeline:
         if item.outcome != "ok":
             self.stats.inc_value("regwatch/errors")
             self.stats.inc_value(f"regwatch/errors/{item.outcome}")
+
+    def _pause(self, paused: bool) -> None:
+        engine = self.crawler.engine
+        if engine is not None:
+            engine.pause() if paused else engine.unpause()
+
+    def _store_failed(self, reason: str) -> None:
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="store_failed"))

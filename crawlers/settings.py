@@ -74,12 +74,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.MirrorMiddleware": 840,
 }
 ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 300}
-# StorePipeline writes items in batches (crawlers/pipelines.py): this many items, or this many
-# seconds after the first of them arrived, whichever comes first, and when the spider closes.
-# Against the real sites (a page a second) that is a commit every ~2 s; against the mirror a
-# commit every 200 items.
+# The crawl's storage process (crawlers/storage.py, db/writer.py) writes items in batches: this
+# many items, or this many seconds after the first of them arrived, whichever comes first, and
+# when a spider closes. Against the real sites (a page a second) that is a commit per page or
+# two; against the mirror a commit every 200 items.
 REGWATCH_STORE_BATCH_SIZE = 200
-REGWATCH_STORE_BATCH_SECONDS = 2.0
+REGWATCH_STORE_BATCH_SECONDS = 1.0
 
 # Set by crawlers.runner (from regwatch Settings); empty means "not configured".
 REGWATCH_DB_URL = ""

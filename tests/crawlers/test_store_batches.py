@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,8 +23,9 @@ pytestmark = pytest.mark.slow
 
 SYNTHETIC = 40
 ZCFB = "gov_mofcom_zcfb"
-#: DEBUG line of crawlers.pipelines after each commit
-COMMITTED_RE = re.compile(r"committed (\d+) items of gov_mofcom_zcfb \((\d+) pages\)")
+#: DEBUG line of crawlers.storage after each commit the storage process acknowledges
+COMMITTED_RE = re.compile(r"committed (\d+) items \((\d+) pages\)")
+STARTED_RE = re.compile(r"storage process (\d+) started")
 
 
 @pytest.fixture
@@ -77,29 +79,32 @@ def test_a_killed_crawl_keeps_what_it_acknowledged_and_the_next_run_fetches_the_
         "--mirror", site.url, "--log-level", "DEBUG", "--backfill",
         "--store-batch-size", "4", "--store-batch-seconds", "3600", ZCFB,
     ]  # fmt: skip
-    acknowledged = 0
+    acknowledged, writer_pid = 0, None
     with subprocess.Popen(
         cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
     ) as proc:
         assert proc.stderr is not None
         for line in proc.stderr:
-            m = COMMITTED_RE.search(line)
-            if m:
+            if m := STARTED_RE.search(line):
+                writer_pid = int(m[1])
+            if m := COMMITTED_RE.search(line):
                 acknowledged += int(m[2])
             if acknowledged >= 8:
                 proc.send_signal(signal.SIGKILL)
                 break
         proc.kill()
     assert proc.returncode == -signal.SIGKILL, "the crawl ended before it could be killed"
+    assert writer_pid is not None
+    wait_for_exit(writer_pid)  # it writes what it had received, then ends: its input is closed
     kept = stored_articles(db_path)
     assert len(kept) >= acknowledged >= 8
     assert len(kept) < len(expected)  # killed mid-way: the rest was never stored
     # what was kept is whole: each document has its version and its fetch_log row
-    assert rows(db_path, "select count(*) from documents where current_version_id is null") == [
-        (0,)
-    ]
+    unversioned = "select count(*) from documents where current_version_id is null"
+    assert rows(db_path, unversioned) == [(0,)]
     logged = {r[0] for r in rows(db_path, "select url from fetch_log where outcome='new_document'")}
     assert kept <= logged
+    documents = rows(db_path, "select count(*) from documents")[0][0]
 
     site.clear_faults()
     code, result = crawl(db_path, site.url, ZCFB, "--backfill")
@@ -107,6 +112,20 @@ def test_a_killed_crawl_keeps_what_it_acknowledged_and_the_next_run_fetches_the_
     assert stored_articles(db_path) == expected
     per_doc = rows(db_path, "select count(*) from document_versions group by document_id")
     assert {n for (n,) in per_doc} == {1}  # nothing stored twice
-    assert result["sources"][ZCFB]["stats"]["new_documents"] == len(
-        rows(db_path, "select id from documents")
-    ) - len(kept)
+    new = rows(db_path, "select count(*) from documents")[0][0] - documents
+    assert result["sources"][ZCFB]["stats"]["new_documents"] == new > 0
+
+
+def wait_for_exit(pid: int, timeout: float = 60.0) -> None:
+    """Wait until process ``pid`` (not our child: its parent was killed) has ended."""
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists():
+        status = (
+            Path(f"/proc/{pid}/stat").read_text(errors="replace")
+            if Path(f"/proc/{pid}/stat").exists()
+            else ""
+        )
+        if ") Z " in status:  # a zombie has finished
+            return
+        assert time.monotonic() < deadline, f"storage process {pid} still running"
+        time.sleep(0.05)
