@@ -112,13 +112,11 @@ class RegwatchSpider(scrapy.Spider):
         self._known: set[str] | None = None
         self._state: dict[str, Any] = {}
 
-    # -- database (shared session; see crawlers.storage) --------------------------------------
+    # -- database (reads here, writes through the storage process; see crawlers.storage) -----
 
     def _db(self) -> SharedStore | None:
-        if self.store is None:
-            url = self.crawler.settings.get("REGWATCH_DB_URL") if hasattr(self, "crawler") else None
-            if url:
-                self.store = SharedStore.acquire(url)
+        if self.store is None and hasattr(self, "crawler"):
+            self.store = SharedStore.acquire(self.crawler.settings)
         return self.store
 
     def closed(self, reason: str) -> None:
@@ -133,7 +131,10 @@ class RegwatchSpider(scrapy.Spider):
             from db import queries
 
             store = self._db()
-            self._known = set(queries.known_urls(store.session, self.name)) if store else set()
+            self._known = set()
+            if store is not None:
+                with store.reading() as s:
+                    self._known = queries.known_urls(s, self.name)
         return self._known
 
     def is_known(self, url: str) -> bool:
@@ -144,17 +145,17 @@ class RegwatchSpider(scrapy.Spider):
             from db import queries
 
             store = self._db()
-            self._state[key] = queries.get_state(store.session, self.name, key) if store else None
+            self._state[key] = None
+            if store is not None:
+                with store.reading() as s:
+                    self._state[key] = queries.get_state(s, self.name, key)
         return self._state[key]
 
     def set_state(self, key: str, value: Any) -> None:
-        from db import queries
-
         self._state[key] = value
         store = self._db()
         if store is not None:
-            queries.set_state(store.session, self.name, key, value)
-            store.wrote()
+            store.set_state(self.name, key, value)
 
     # -- entry -------------------------------------------------------------------------------
 
@@ -176,11 +177,12 @@ class RegwatchSpider(scrapy.Spider):
         store = self._db()
         if store is None:
             return
-        if self.revisit == "all":
-            urls = queries.due_for_revisit(store.session, self.name, None, None)
-        else:
-            older = now_utc() - timedelta(hours=self.revisit_after_hours)
-            urls = queries.due_for_revisit(store.session, self.name, older, self.revisit_budget)
+        with store.reading() as s:
+            if self.revisit == "all":
+                urls = queries.due_for_revisit(s, self.name, None, None)
+            else:
+                older = now_utc() - timedelta(hours=self.revisit_after_hours)
+                urls = queries.due_for_revisit(s, self.name, older, self.revisit_budget)
         for url in urls:
             kind = "annex" if ANNEX_PATH_RE.search(urlsplit(url).path) else "article"
             yield self.page_request(url, kind=kind, dont_filter=True)

@@ -99,7 +99,12 @@ class MirrorMiddleware:
             back = from_mirror(location.decode("latin-1"), self.mirror_url)
             if back is not None:
                 response.headers[b"Location"] = back.encode("latin-1")
-        return response.replace(url=original)
+        # Not response.replace(): it reads every attribute, and reading a TextResponse's
+        # ``encoding`` makes Scrapy guess the charset of a body that declares none
+        # (charset_normalizer: slow to import and to run). The copy leaves it undecided and
+        # infers it only if asked.
+        kept = {name: getattr(response, name) for name in response.attributes if name != "encoding"}
+        return type(response)(**{**kept, "url": original})
 
 
 class WafDetectMiddleware:

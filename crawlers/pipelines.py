@@ -1,9 +1,22 @@
-"""StorePipeline: every item into the database through ``db.store``, one shared session.
+"""StorePipeline: every item to the crawl's storage process; stats once it is committed.
 
-Invariant: each ``FetchedPage`` goes through ``db.store.store_page`` (which appends a version
-only when the stable hash changed and always logs the fetch); each ``FetchEvent`` becomes one
-``fetch_log`` row. robots.txt answers are logged here too (Scrapy fetches them itself). Commits
-every 50 writes and when the spider closes. Per-spider counters go to ``crawler.stats``.
+Invariants:
+- Each ``FetchedPage`` is stored through ``db.batch`` in the storage process (a version is
+  appended only when the stable hash changed; the fetch is always logged); each ``FetchEvent``
+  becomes one ``fetch_log`` row. robots.txt answers are logged too (Scrapy fetches them itself,
+  see ``response_received``).
+- The storage process (``crawlers.storage``, ``db.writer``) reads and writes items in batches:
+  when REGWATCH_STORE_BATCH_SIZE items wait, REGWATCH_STORE_BATCH_SECONDS after the first of
+  them arrived, and when the spider closes.
+- Nothing is counted before it is committed: an item's outcome reaches the crawl's stats (what
+  the run reports as fetched, new, changed, failed) only when the storage process acknowledges
+  its commit, and the spider does not finish closing before the storage process has committed
+  everything sent before (its items, and the crawl state its spider saved).
+  A crash loses at most the items not acknowledged; their pages are not known to the next run,
+  which fetches them again.
+- An item that could not be stored (a failed commit, a storage process that died) counts as a
+  store error, so the source ends ``partial``; a storage process that dies closes the spider
+  (``store_failed``), so the source ends ``failed``.
 """
 
 from __future__ import annotations
@@ -16,6 +29,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
 from crawlers.base import now_utc
 from crawlers.items import FetchedPage, FetchEvent
@@ -23,7 +37,6 @@ from crawlers.storage import SharedStore
 
 log = logging.getLogger(__name__)
 
-COMMIT_EVERY = 50
 #: StoreResult.outcome → stats key
 OUTCOME_STATS = {
     "new_document": "regwatch/new_documents",
@@ -36,18 +49,16 @@ OUTCOME_STATS = {
 
 
 class StorePipeline:
-    def __init__(self, crawler: Crawler, db_url: str, run_id: int) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db_url = db_url
-        self.run_id = run_id
         self.store: SharedStore | None = None
+        self.unanswered = 0  # items sent to the storage process, not acknowledged yet
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        db_url = crawler.settings.get("REGWATCH_DB_URL") or ""
-        if not db_url:
+        if not crawler.settings.get("REGWATCH_DB_URL"):
             raise NotConfigured("REGWATCH_DB_URL is not set: nothing would be stored")
-        pipeline = cls(crawler, db_url, crawler.settings.getint("REGWATCH_RUN_ID"))
+        pipeline = cls(crawler)
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
         return pipeline
 
@@ -56,32 +67,30 @@ class StorePipeline:
         return self.crawler.stats
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.store = SharedStore.acquire(self.db_url)
+        self.store = SharedStore.acquire(self.crawler.settings)
+        assert self.store is not None
+        self.store.writer.feed_listeners.append(self._pause)
+        self.store.writer.failure_listeners.append(self._store_failed)
 
-    def close_spider(self, spider: Spider | None = None) -> None:
-        if self.store is not None:
-            self.store.release()
+    async def close_spider(self, spider: Spider | None = None) -> None:
+        store = self.store
+        if store is None:
+            return
+        try:
+            # answered in order: once the flush is, so is every item and state write before it
+            await maybe_deferred_to_future(store.writer.flush())
+            if self.unanswered:
+                log.error("%d items were never answered by the storage process", self.unanswered)
+                self.stats.inc_value("regwatch/store_errors", self.unanswered)
+        finally:
+            store.writer.feed_listeners.remove(self._pause)
+            store.writer.failure_listeners.remove(self._store_failed)
             self.store = None
+            store.release()
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        from db import store as db_store
-
-        assert self.store is not None
-        if isinstance(item, FetchedPage):
-            result = db_store.store_page(self.store.session, self.run_id, item)
-            self.stats.inc_value(OUTCOME_STATS.get(result.outcome, f"regwatch/{result.outcome}"))
-            self.stats.inc_value(f"regwatch/{item.kind}_pages")
-            self.stats.inc_value("regwatch/pages_fetched")
-        elif isinstance(item, FetchEvent):
-            db_store.record_fetch(self.store.session, self.run_id, item)
-            if item.kind in ("column", "list") and item.outcome == "ok":
-                self.stats.inc_value("regwatch/list_pages")
-            if item.outcome != "ok":
-                self.stats.inc_value("regwatch/errors")
-                self.stats.inc_value(f"regwatch/errors/{item.outcome}")
-        else:
-            return item
-        self.store.wrote(COMMIT_EVERY)
+        if isinstance(item, FetchedPage | FetchEvent):
+            self._send(item)
         return item
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
@@ -90,8 +99,6 @@ class StorePipeline:
             return
         if request.callback is not NO_CALLBACK:
             return  # a spider asked for it: its own callback records it
-        from db import store as db_store
-
         ok = response.status == 200 or response.status == 404
         event = FetchEvent(
             source=spider.name,
@@ -102,5 +109,45 @@ class StorePipeline:
             error=None if ok else f"robots.txt answered HTTP {response.status}",
             fetched_at=now_utc(),
         )
-        db_store.record_fetch(self.store.session, self.run_id, event)
-        self.store.wrote(COMMIT_EVERY)
+        self._send(event)
+
+    # -- the storage process ---------------------------------------------------------------
+
+    def _send(self, item: FetchedPage | FetchEvent) -> None:
+        if self.store is None:
+            log.error("%s arrived after the spider closed; not stored", item.url)
+            return
+        self.unanswered += 1
+        kind = "page" if isinstance(item, FetchedPage) else "event"
+        self.store.writer.send(
+            kind, dict(vars(item)), lambda outcome: self._answered(item, outcome)
+        )
+
+    def _answered(self, item: FetchedPage | FetchEvent, outcome: str | None) -> None:
+        self.unanswered -= 1
+        self._count(item, outcome)
+
+    def _count(self, item: FetchedPage | FetchEvent, outcome: str | None) -> None:
+        if outcome is None or outcome == "dropped":  # lost: fetched again next run
+            self.stats.inc_value("regwatch/store_errors")
+            return
+        if isinstance(item, FetchedPage):
+            self.stats.inc_value(OUTCOME_STATS.get(outcome, f"regwatch/{outcome}"))
+            self.stats.inc_value(f"regwatch/{item.kind}_pages")
+            self.stats.inc_value("regwatch/pages_fetched")
+            return
+        if item.kind in ("column", "list") and item.outcome == "ok":
+            self.stats.inc_value("regwatch/list_pages")
+        if item.outcome != "ok":
+            self.stats.inc_value("regwatch/errors")
+            self.stats.inc_value(f"regwatch/errors/{item.outcome}")
+
+    def _pause(self, paused: bool) -> None:
+        engine = self.crawler.engine
+        if engine is not None:
+            engine.pause() if paused else engine.unpause()
+
+    def _store_failed(self, reason: str) -> None:
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="store_failed"))

@@ -21,9 +21,9 @@ What an answer means:
 Invariants: a Disallow still blocks (``IgnoreRequest``, exactly as Scrapy). Every robots.txt
 download goes through the engine, hence through MirrorMiddleware and RetryMiddleware, and is
 logged as a ``robots`` fetch by ``StorePipeline.response_received``; a cache hit makes no request
-and logs nothing. The database is reached through the crawl's ``SharedStore`` session: a second
-SQLite connection writing inside the crawl's single thread would deadlock against it or leave
-its snapshot stale (see ``crawlers.storage``).
+and logs nothing. The database is reached through the crawl's ``SharedStore``: the cache is
+read in this process and saved by the crawl's storage process, its only writer (see
+``crawlers.storage``).
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
         if self.store is None and self.db_url:
             from crawlers.storage import SharedStore
 
-            self.store = SharedStore.acquire(self.db_url)
+            self.store = SharedStore.acquire(self.crawler.settings)
         return self.store
 
     def _cached(self, host: str) -> RobotsEntry | None:
@@ -243,23 +243,15 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
         try:
             store = self._db()
-            return load_entry(store.session, host) if store is not None else None
+            if store is None:
+                return None
+            with store.reading() as s:
+                return load_entry(s, host)
         except (DBError, SQLAlchemyError) as exc:
             log.warning("robots.txt cache for %s unreadable (%s); fetching it", host, exc)
             return None
 
     def _save(self, host: str, entry: RobotsEntry) -> None:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from db import DBError
-
         store = self._db()
-        if store is None:
-            return
-        try:
-            save_entry(store.session, host, entry)
-        except (DBError, SQLAlchemyError) as exc:
-            store.session.rollback()
-            log.warning("robots.txt of %s not cached (%s); it is fetched again next run", host, exc)
-            return
-        store.wrote()
+        if store is not None:  # the storage process saves it (a failure there is logged)
+            store.set_state(STATE_SOURCE, host, entry.to_state())

@@ -48,6 +48,8 @@ class CrawlOptions:
     log_level: str = "INFO"
     progress: bool = False
     years: list[int] | None = None
+    store_batch_size: int | None = None  # None: crawlers.settings.REGWATCH_STORE_BATCH_SIZE
+    store_batch_seconds: float | None = None
 
 
 @dataclass
@@ -76,6 +78,12 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         settings.set("REGWATCH_BACKOFF_MAX_SECONDS", 2.0, priority="cmdline")
     if options.download_delay is not None:
         settings.set("DOWNLOAD_DELAY", options.download_delay, priority="cmdline")
+    if options.store_batch_size is not None:
+        settings.set("REGWATCH_STORE_BATCH_SIZE", options.store_batch_size, priority="cmdline")
+    if options.store_batch_seconds is not None:
+        settings.set(
+            "REGWATCH_STORE_BATCH_SECONDS", options.store_batch_seconds, priority="cmdline"
+        )
     return settings
 
 
@@ -230,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--revisit-budget", type=int, default=50)
     parser.add_argument("--years", help="comma-separated years for yearly indexes")
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--store-batch-size", type=int, help="items per database write")
+    parser.add_argument("--store-batch-seconds", type=float, help="longest wait before a write")
     args = parser.parse_args(argv)
     sources = args.sources or list(SOURCES)
     run_id = args.run_id
@@ -255,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
             revisit_budget=args.revisit_budget,
             log_level=args.log_level,
             years=[int(y) for y in args.years.split(",")] if args.years else None,
+            store_batch_size=args.store_batch_size,
+            store_batch_seconds=args.store_batch_seconds,
         )
     )
     result = {

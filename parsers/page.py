@@ -39,14 +39,6 @@ BRACKET_HEADER_RE = re.compile(
 COLON_HEADER_RE = re.compile(
     r"^\s*(发布单位|发布文号|发文日期|发布日期)\s*[：:]\s*(\S[^\n]*)$", re.MULTILINE
 )
-#: Bodies of other site templates, tried when the MOFCOM selectors find nothing.
-FALLBACK_BODY_XPATHS = (
-    "//*[@id='zoom']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' artCon ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' all-txt ')]",
-    "//*[@id='detail']",
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' bd ')]",
-)
 WAF_MARKERS = (
     "访问被拒绝",
     "安全验证",
@@ -152,8 +144,38 @@ def _has_class(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
-def _first_text(root: etree._Element, xpath: str) -> str | None:
-    for el in root.xpath(xpath):
+# XPath expressions are compiled once: ``root.xpath(str)`` compiles its argument on every call,
+# which cost more than evaluating it on a MOFCOM page.
+_GONGGAO = _has_class("art-con-gonggao")
+ART_TITLE_XPATH = etree.XPath(f"//div[{_has_class('art-title')}]")
+TITLE_XPATH = etree.XPath("//title")
+META_XPATH = etree.XPath("//meta[@name]")
+ERGODIC_BODY_XPATH = etree.XPath("//div[@ergodic='article']")
+ART_CON_BODY_XPATH = etree.XPath(
+    f"//div[{_has_class('art-con')} and not({_GONGGAO}) and not(.//div[{_GONGGAO}])"
+    f" and not(ancestor::div[{_has_class('art-con')}])]"
+)
+#: Bodies of other site templates, tried when the MOFCOM selectors find nothing.
+FALLBACK_BODY_XPATHS = tuple(
+    etree.XPath(xp)
+    for xp in (
+        "//*[@id='zoom']",
+        f"//*[{_has_class('artCon')}]",
+        f"//*[{_has_class('all-txt')}]",
+        "//*[@id='detail']",
+        f"//div[{_has_class('bd')}]",
+    )
+)
+GONGGAO_XPATH = etree.XPath(f"//div[{_GONGGAO}]")
+OTHER_ART_CON_XPATH = etree.XPath(f"//div[{_has_class('art-con')} and not(@ergodic='article')]")
+LINK_XPATH = etree.XPath("//a[@href]")
+LIST_MARKER_XPATH = etree.XPath(f"//ul[{_has_class('txtList_01')}] | //*[@querydata]")
+LIST_ROW_XPATH = etree.XPath("//li[a[@href]]")
+CHROME_XPATH = etree.XPath("//nav | //footer | //header | //*[@class or @id][.//a]")
+
+
+def _first_text(root: etree._Element, xpath: etree.XPath) -> str | None:
+    for el in xpath(root):
         text = squash(element_text(el).replace("\n", " "))
         if text:
             return text
@@ -162,7 +184,7 @@ def _first_text(root: etree._Element, xpath: str) -> str | None:
 
 def _meta(root: etree._Element) -> dict[str, str]:
     meta: dict[str, str] = {}
-    for el in root.iter("meta"):
+    for el in META_XPATH(root):
         name = (el.get("name") or "").strip()
         if name and name not in meta:
             meta[name] = squash(el.get("content") or "")
@@ -201,28 +223,24 @@ def _dateline(root: etree._Element) -> str | None:
 
 
 def _body_elements(root: etree._Element) -> list[etree._Element]:
-    found = root.xpath("//div[@ergodic='article']")
+    found = ERGODIC_BODY_XPATH(root)
     if found:
         return found[:1]
-    gonggao = _has_class("art-con-gonggao")
-    found = root.xpath(
-        f"//div[{_has_class('art-con')} and not({gonggao}) and not(.//div[{gonggao}])"
-        f" and not(ancestor::div[{_has_class('art-con')}])]"
-    )
+    found = ART_CON_BODY_XPATH(root)
     if found:
         return found
-    for xp in FALLBACK_BODY_XPATHS:
-        found = root.xpath(xp)
+    for xpath in FALLBACK_BODY_XPATHS:
+        found = xpath(root)
         if found:
             return found[:1]
     return []
 
 
 def _header_text(root: etree._Element, body_text: str) -> str:
-    blocks = root.xpath(f"//div[{_has_class('art-con-gonggao')}]")
+    blocks = GONGGAO_XPATH(root)
     if blocks:
         return "\n".join(element_text(b) for b in blocks)
-    others = root.xpath(f"//div[{_has_class('art-con')} and not(@ergodic='article')]")
+    others = OTHER_ART_CON_XPATH(root)
     text = "\n".join(element_text(b) for b in others)
     if any(label in text for label in HEADER_LABELS):
         return text
@@ -242,7 +260,7 @@ def _is_annex(href: str) -> bool:
 
 def _annexes(root: etree._Element, url: str | None) -> tuple[Annex, ...]:
     seen: dict[str, Annex] = {}
-    for a in root.xpath("//a[@href]"):
+    for a in LINK_XPATH(root):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")) or not _is_annex(href):
             continue
@@ -265,9 +283,9 @@ def _looks_waf(html: str, visible: str) -> bool:
 
 
 def _looks_list(root: etree._Element) -> bool:
-    if root.xpath(f"//ul[{_has_class('txtList_01')}]") or root.xpath("//*[@querydata]"):
+    if LIST_MARKER_XPATH(root):
         return True
-    rows = root.xpath("//li[a[@href]]")
+    rows = LIST_ROW_XPATH(root)
     dated = [r for r in rows if DATE_ROW_RE.search(r.text_content() or "")]
     return len(dated) >= 5
 
@@ -275,7 +293,7 @@ def _looks_list(root: etree._Element) -> bool:
 def _has_chrome(root: etree._Element, meta: dict[str, str]) -> bool:
     if "SiteName" in meta or "ColumnName" in meta:
         return True
-    return bool(root.xpath("//nav | //footer | //header | //*[@class or @id][.//a]"))
+    return bool(CHROME_XPATH(root))
 
 
 def _looks_truncated(html: str) -> bool:
@@ -347,9 +365,9 @@ def extract_page(html: str, url: str | None = None) -> Page:
     stamp = None
     try:
         meta = _meta(root)
-        art_title = _first_text(root, f"//div[{_has_class('art-title')}]")
+        art_title = _first_text(root, ART_TITLE_XPATH)
         meta_title = meta.get("ArticleTitle") or None
-        title = art_title or meta_title or _first_text(root, "//title")
+        title = art_title or meta_title or _first_text(root, TITLE_XPATH)
         body = "\n".join(t for t in (element_text(el) for el in _body_elements(root)) if t)
         header = parse_header(_header_text(root, body))
         annexes = _annexes(root, url)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
 
 from crawlers.base import annex_links
 from crawlers.middlewares import (
@@ -44,6 +45,27 @@ def test_request_is_rewritten_once_and_response_comes_back_under_the_production_
     response = HtmlResponse(rewritten.url, status=200, body=b"<html></html>", request=rewritten)
     back = mw.process_response(rewritten, response)
     assert back.url == original.url
+
+
+def test_response_without_a_charset_comes_back_undecided_and_decodes_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mw = MirrorMiddleware(MIRROR)
+    rewritten = mw.process_request(Request("https://aqygzj.mofcom.gov.cn/"))
+    assert rewritten is not None
+    body = "<html><body><p>两用物项出口管制</p></body></html>".encode("gbk")
+    response = HtmlResponse(rewritten.url, status=200, body=body, request=rewritten)
+    guesses: list[object] = []
+    guess = TextResponse._body_inferred_encoding  # Scrapy's charset guess (a private method)
+    monkeypatch.setattr(
+        TextResponse, "_body_inferred_encoding", lambda self: guesses.append(self) or guess(self)
+    )
+    back = mw.process_response(rewritten, response)
+    assert guesses == []  # nothing guessed on the way back
+    assert isinstance(back, HtmlResponse) and back.body == body
+    assert back.url == "https://aqygzj.mofcom.gov.cn/"
+    fresh = HtmlResponse(rewritten.url, status=200, body=body)
+    assert (back.encoding, back.text) == (fresh.encoding, fresh.text)
 
 
 def test_redirects_resolve_against_production_and_are_rewritten_again() -> None:

@@ -200,3 +200,17 @@ def test_header_labels_of_a_traditional_copy() -> None:
         "发布文号": "商務部公告2025年第61號",
         "发文日期": "20251009",
     }
+
+
+@pytest.mark.parametrize(
+    ("html", "truncated"),
+    [
+        ("<HTML><BODY><div ergodic='article'><p>正文内容</p></div></BODY></HTML>", False),
+        ("<html><body><div ergodic='article'><p>正文内容</p></div></body>", False),
+        ("<Html><body><div ergodic='article'><p>正文内容</p></div>" + "<p>续</p>" * 2000, True),
+        ("<body><div ergodic='article'><p>正文内容</p></div>", False),  # a fragment, not a page
+        (" " * 4096 + "<html><body><div ergodic='article'><p>正文</p></div>", False),
+    ],
+)
+def test_truncation_is_judged_on_the_first_and_last_4_kib(html: str, truncated: bool) -> None:
+    assert (extract_page(html, URL).page_type == "truncated") is truncated
