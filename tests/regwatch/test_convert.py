@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import stat
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -107,11 +108,36 @@ def test_missing_converter_binary(tmp_path: Path, caplog: pytest.LogCaptureFixtu
     assert "cannot run" in caplog.text
 
 
-def test_real_libreoffice_conversion() -> None:
-    if find_converter() is None:
+def _real_doc(soffice: str, tmp_path: Path) -> bytes:
+    """A genuine Word 97 binary made by LibreOffice itself from a small HTML page."""
+    source = tmp_path / "src.html"
+    source.write_text("<html><body><p>人造金刚石微粉 1C902.a</p></body></html>", encoding="utf-8")
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--infilter=HTML (StarWriter)",
+            "--convert-to",
+            "doc",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    data = (tmp_path / "src.doc").read_bytes()
+    assert data[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE compound file, not HTML
+    return data
+
+
+def test_real_libreoffice_conversion(tmp_path: Path) -> None:
+    soffice = find_converter()
+    if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    html_doc = "<html><body><p>人造金刚石微粉 1C902.a</p></body></html>".encode()
-    result = convert_legacy(html_doc, "附件1.doc", timeout=120)
+    result = convert_legacy(_real_doc(soffice, tmp_path), "附件1.doc", timeout=180)
     assert result is not None
     data, name = result
     assert name == "附件1.docx"
