@@ -20,7 +20,9 @@ Invariant: pure; every span lies inside the searched range and covers operator, 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from parsers.numbers import cn_to_int
@@ -142,6 +144,15 @@ EN_WORDS_RE = re.compile(r"(?:^|(?<=[^\u4e00-\u9fffA-Za-z]))[A-Za-z][A-Za-z -]*$
 EN_PARAM_STOP = frozenset(("of", "with", "than", "is", "are", "at", "a", "an", "the", "to", "by"))
 #: Parameter words that follow the value (``14纳米及以下制程``).
 TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
+
+
+#: Words every match of one form holds: a Chinese or symbol prefix operator, a Chinese postfix
+#: operator (each postfix alternative contains one of these), a dash; English operators need two
+#: Latin letters in a row. A range without them cannot hold that form (see ``_anchors``).
+ZH_PREFIX_ANCHOR_RE = re.compile("|".join(PREFIX_OPS[i][1] for i in range(4)))
+ZH_POSTFIX_ANCHOR_RE = re.compile(r"以上|以下|以内")
+LATIN_ANCHOR_RE = re.compile(r"[A-Za-z]{2}")
+DASH_ANCHOR_RE = re.compile(r"[~～—–\-至到]")
 
 
 @dataclass(frozen=True)
@@ -352,6 +363,40 @@ def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
     return out
 
 
+class _Anchors:
+    """Where one form's anchor words stand in a text: non-overlapping (start, end) in order."""
+
+    def __init__(self, rule: re.Pattern[str], search: str) -> None:
+        spans = [m.span() for m in rule.finditer(search)]
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+
+    def touch(self, start: int, stop: int) -> bool:
+        """Whether an anchor overlaps ``[start, stop)``.
+
+        Exact as a pre-check: a match of the form inside the range holds an anchor word, and
+        the whole-text scan either matches at that word or covers it with an earlier match.
+        """
+        i = bisect_right(self.ends, start)
+        return i < len(self.starts) and self.starts[i] < stop
+
+
+@lru_cache(maxsize=4)
+def _anchors(search: str) -> tuple[_Anchors, _Anchors, _Anchors, _Anchors]:
+    """Anchors of Chinese prefix and postfix operators, Latin words and dashes in ``search``.
+
+    Computed once per text (cached): items and document thresholds ask about every line and
+    most lines hold no threshold at all. Patterns without ``IGNORECASE`` let the regex engine
+    skip to their first characters.
+    """
+    return (
+        _Anchors(ZH_PREFIX_ANCHOR_RE, search),
+        _Anchors(ZH_POSTFIX_ANCHOR_RE, search),
+        _Anchors(LATIN_ANCHOR_RE, search),
+        _Anchors(DASH_ANCHOR_RE, search),
+    )
+
+
 def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list[Threshold]:
     """Every threshold in ``search[start:end]``, in text order.
 
@@ -366,12 +411,24 @@ def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list
     stop = len(search) if end is None else min(end, len(search))
     if start >= stop:
         return []
-    found = _prefix(search, start, stop)
-    taken = [t.span for t in found]
-    found += _dash_ranges(search, start, stop, taken)
-    taken = [t.span for t in found]
-    found += _postfix(search, start, stop, taken)
-    if PERCENT_WORD in search[start:stop]:
-        found += _percent_words(search, start, stop, [t.span for t in found])
+    prefix, postfix, latin, dash = _anchors(search)
+    english = latin.touch(start, stop)
+    forms = (english or prefix.touch(start, stop), dash.touch(start, stop))
+    return _scan(search, start, stop, (*forms, english or postfix.touch(start, stop)))
+
+
+def _scan(
+    search: str, start: int, stop: int, forms: tuple[bool, bool, bool] = (True, True, True)
+) -> list[Threshold]:
+    """Thresholds of the (prefix, dash range, postfix) forms ``forms`` switches on."""
+    found = _prefix(search, start, stop) if forms[0] else []
+    if forms[1]:
+        found += _dash_ranges(search, start, stop, [t.span for t in found])
+    if forms[2]:
+        found += _postfix(search, start, stop, [t.span for t in found])
+        if search.find(PERCENT_WORD, start, stop) >= 0:  # percent words need a postfix too
+            found += _percent_words(search, start, stop, [t.span for t in found])
+    if not found:
+        return found
     found.sort(key=lambda t: t.span)
     return _merge_ranges(search, found)
