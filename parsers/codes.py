@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from parsers.anchors import Anchors, may_hold
 
 _DOT = r"[.。．·]"
 #: Control code with optional noise; group 0 is the whole written code.
@@ -32,6 +35,11 @@ HS_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 HS_SPLIT_RE = re.compile(r"[、，,;；/和及或]")
+#: What every match of ``CODE_RE`` holds (``3A001`` without its surroundings).
+CODE_ANCHOR_RE = re.compile(r"[0-9] ?[A-E] ?[0-9]{3}")
+#: What every Chinese label of ``HS_LABEL_RE`` holds; the English ones hold one of the words.
+HS_ANCHOR_RE = re.compile(r"税则号|商品编")
+HS_LATIN_WORDS = ("hs", "tariff", "commodity")
 HS_DIGITS = (8, 10)
 #: A cell or token that is only an HS code (table layouts).
 HS_CELL_RE = re.compile(r"^[0-9]{4} ?[0-9]{2} ?[0-9]{2}(?: ?[0-9]{2})?$")
@@ -80,12 +88,27 @@ def hs_from_body(body: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4)
+def code_anchors(search: str) -> Anchors:
+    """Where control codes may stand in ``search`` (a range they do not touch holds none)."""
+    return Anchors.of(CODE_ANCHOR_RE, search)
+
+
+@lru_cache(maxsize=4)
+def _hs_anchors(search: str) -> Anchors | None:
+    """Where HS labels may stand; None when the text has English label words (no pre-check)."""
+    return None if may_hold(search, HS_LATIN_WORDS) else Anchors.of(HS_ANCHOR_RE, search)
+
+
 def find_hs(
     search: str, start: int = 0, end: int | None = None
 ) -> list[tuple[str, tuple[int, int]]]:
     """Reference customs codes after their label in ``search[start:end]``, with label spans."""
     stop = len(search) if end is None else end
     out: list[tuple[str, tuple[int, int]]] = []
+    anchors = _hs_anchors(search)  # the items of a document ask line by line
+    if anchors is not None and not anchors.touch(start, stop):
+        return out
     for m in HS_LABEL_RE.finditer(search, start, stop):
         out += [(code, (m.start(), m.end())) for code in hs_from_body(m.group("body"))]
     return out

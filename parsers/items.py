@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from parsers.clauses import OutlineLine, outline
-from parsers.codes import CODE_RE, find_hs, hs_cell, normalize_code
+from parsers.codes import CODE_RE, code_anchors, find_hs, hs_cell, normalize_code
 from parsers.thresholds import Threshold, find_thresholds
 
 CELL_SEP = " | "
@@ -84,8 +84,10 @@ def _entry_codes(search: str, line: OutlineLine) -> list[tuple[int, int]]:
     The line's body is searched on its own, so a code right after its enumerator (``1.3A001``
     once a full-width ``．`` is folded) is not taken for the tail of a longer token.
     """
+    out: list[tuple[int, int]] = []
+    if not code_anchors(search).touch(line.body, line.end):
+        return out
     body = search[line.body : line.end]
-    out = []
     for m in CODE_RE.finditer(body):
         if ENTRY_START_RE.search(body[: m.start()]):
             out.append((line.body + m.start(), line.body + m.end()))
@@ -181,7 +183,7 @@ def _row_item(search: str, line: OutlineLine) -> Item | None:
 
 
 def _line_items(search: str, line: OutlineLine) -> list[Item]:
-    if CELL_SEP in search[line.start : line.end]:
+    if search.find(CELL_SEP, line.start, line.end) >= 0:
         row = _row_item(search, line)
         return [row] if row else []
     starts = _entry_codes(search, line)
@@ -320,10 +322,10 @@ def free_thresholds(search: str, items: list[Item], start: int = 0) -> list[Thre
     for line in outline(search):
         if line.end <= start or not line.path:
             continue
-        chunk = search[line.body : line.end]
-        if NOT_CONDITION_RE.search(chunk):
+        found = find_thresholds(search, line.body, line.end)
+        if not found or NOT_CONDITION_RE.search(search, line.body, line.end):
             continue
-        for t in find_thresholds(search, line.body, line.end):
+        for t in found:
             if not any(a <= t.span[0] < b for a, b in taken):
                 out.append(t)
     return out

@@ -20,11 +20,11 @@ Invariant: pure; every span lies inside the searched range and covers operator, 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from parsers.anchors import Anchors
 from parsers.numbers import cn_to_int
 
 #: Unit as written (lower-cased for ASCII) → canonical unit of the contract. Longest first.
@@ -149,10 +149,14 @@ TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
 #: Words every match of one form holds: a Chinese or symbol prefix operator, a Chinese postfix
 #: operator (each postfix alternative contains one of these), a dash; English operators need two
 #: Latin letters in a row. A range without them cannot hold that form (see ``_anchors``).
-ZH_PREFIX_ANCHOR_RE = re.compile("|".join(PREFIX_OPS[i][1] for i in range(4)))
-ZH_POSTFIX_ANCHOR_RE = re.compile(r"以上|以下|以内")
-LATIN_ANCHOR_RE = re.compile(r"[A-Za-z]{2}")
-DASH_ANCHOR_RE = re.compile(r"[~～—–\-至到]")
+_ZH_PREFIX = "|".join(PREFIX_OPS[i][1] for i in range(4))
+_ZH_POSTFIX = r"以上|以下|以内"
+_LATIN = r"[A-Za-z\u0130\u0131\u017f\u212a]{2}"  # letters, as IGNORECASE reads them
+_DASH = r"[~～—–\-至到]"
+ZH_PREFIX_ANCHOR_RE = re.compile(_ZH_PREFIX)
+ZH_POSTFIX_ANCHOR_RE = re.compile(_ZH_POSTFIX)
+LATIN_ANCHOR_RE = re.compile(_LATIN)
+DASH_ANCHOR_RE = re.compile(_DASH)
 
 
 @dataclass(frozen=True)
@@ -363,38 +367,18 @@ def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
     return out
 
 
-class _Anchors:
-    """Where one form's anchor words stand in a text: non-overlapping (start, end) in order."""
-
-    def __init__(self, rule: re.Pattern[str], search: str) -> None:
-        spans = [m.span() for m in rule.finditer(search)]
-        self.starts = [a for a, _ in spans]
-        self.ends = [b for _, b in spans]
-
-    def touch(self, start: int, stop: int) -> bool:
-        """Whether an anchor overlaps ``[start, stop)``.
-
-        Exact as a pre-check: a match of the form inside the range holds an anchor word, and
-        the whole-text scan either matches at that word or covers it with an earlier match.
-        """
-        i = bisect_right(self.ends, start)
-        return i < len(self.starts) and self.starts[i] < stop
-
-
 @lru_cache(maxsize=4)
-def _anchors(search: str) -> tuple[_Anchors, _Anchors, _Anchors, _Anchors]:
-    """Anchors of Chinese prefix and postfix operators, Latin words and dashes in ``search``.
+def _anchors(search: str) -> tuple[Anchors, ...]:
+    """Anchors of any form, Chinese prefix and postfix operators, Latin words and dashes.
 
     Computed once per text (cached): items and document thresholds ask about every line and
-    most lines hold no threshold at all. Patterns without ``IGNORECASE`` let the regex engine
-    skip to their first characters.
+    most lines hold no threshold at all.
     """
-    return (
-        _Anchors(ZH_PREFIX_ANCHOR_RE, search),
-        _Anchors(ZH_POSTFIX_ANCHOR_RE, search),
-        _Anchors(LATIN_ANCHOR_RE, search),
-        _Anchors(DASH_ANCHOR_RE, search),
-    )
+    kinds = [
+        Anchors.of(rule, search)
+        for rule in (ZH_PREFIX_ANCHOR_RE, ZH_POSTFIX_ANCHOR_RE, LATIN_ANCHOR_RE, DASH_ANCHOR_RE)
+    ]
+    return (Anchors.union(*kinds), *kinds)  # most ranges touch none: one test answers them
 
 
 def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list[Threshold]:
@@ -411,7 +395,9 @@ def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list
     stop = len(search) if end is None else min(end, len(search))
     if start >= stop:
         return []
-    prefix, postfix, latin, dash = _anchors(search)
+    anything, prefix, postfix, latin, dash = _anchors(search)
+    if not anything.touch(start, stop):
+        return []
     english = latin.touch(start, stop)
     forms = (english or prefix.touch(start, stop), dash.touch(start, stop))
     return _scan(search, start, stop, (*forms, english or postfix.touch(start, stop)))

@@ -1,0 +1,66 @@
+"""Anchor pre-checks: they may only skip ranges the guarded pattern finds nothing in."""
+
+import random
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers.anchors import Anchors, may_hold
+from parsers.codes import CODE_RE, HS_LABEL_RE, code_anchors, find_hs, hs_from_body
+from parsers.normalize import normalize_text, search_copy
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def corpus_ranges() -> list[tuple[str, int, int]]:
+    """(search copy, start, stop): every line of every corpus text, and random ranges."""
+    rng = random.Random(5)
+    out = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        search = search_copy(normalize_text(path.read_text(encoding="utf-8")))
+        pos = 0
+        for line in search.split("\n"):
+            out.append((search, pos, pos + len(line)))
+            pos += len(line) + 1
+        for _ in range(100):
+            out.append((search, *sorted(rng.sample(range(len(search) + 1), 2))))
+    return out
+
+
+def test_touch_is_overlap_with_any_span() -> None:
+    spans = [(2, 5), (3, 4), (10, 12), (0, 1)]  # several patterns: spans overlap, any order
+    anchors = Anchors(spans)
+    for start in range(14):
+        for stop in range(start, 15):
+            expected = any(a < stop and b > start for a, b in spans)
+            assert anchors.touch(start, stop) == expected, (start, stop)
+
+
+def test_union_is_touched_when_one_part_is() -> None:
+    one, two = Anchors([(1, 2)]), Anchors([(6, 9)])
+    both = Anchors.union(one, two)
+    assert [both.touch(i, i + 1) for i in range(10)] == [
+        one.touch(i, i + 1) or two.touch(i, i + 1) for i in range(10)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("HhSsTtARIiFfCcOoMDdYy ſKİık中")), max_size=30))
+def test_may_hold_is_never_false_where_ignorecase_finds_a_word(text: str) -> None:
+    words = ("hs", "tariff", "commodity", "kit")
+    if re.search("|".join(words), text, re.IGNORECASE):
+        assert may_hold(text, words)
+
+
+def test_hs_and_code_prechecks_skip_only_empty_ranges() -> None:
+    for search, start, stop in corpus_ranges():
+        direct = [
+            (code, m.span())
+            for m in HS_LABEL_RE.finditer(search, start, stop)
+            for code in hs_from_body(m.group("body"))
+        ]
+        assert find_hs(search, start, stop) == direct
+        if not code_anchors(search).touch(start, stop):
+            assert not CODE_RE.search(search[start:stop])
