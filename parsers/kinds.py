@@ -40,9 +40,11 @@ NEWS_RE = re.compile(
     r"|(?-i:^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]|\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\))",
     re.IGNORECASE | re.MULTILINE,
 )
-#: CJK unified ideographs (basic block and extension A), as ``normalize.is_han``.
-HAN_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
-LATIN_RE = re.compile(r"[A-Za-z]")
+#: What is not a CJK unified ideograph (basic block and extension A, as ``normalize.is_han``):
+#: removing its runs leaves the Han characters joined, one substitution per run, not per char.
+NOT_HAN_RE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf]+")
+#: Latin letters are counted as the ASCII letters ``str.encode`` keeps and ``translate`` drops.
+ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #: Share of Han characters that must change under t2s to call a text traditional.
 TRADITIONAL_SHARE = 0.03
 TRADITIONAL_MIN = 3
@@ -51,18 +53,18 @@ TRADITIONAL_MIN = 3
 def language(text: str, url: str | None = None) -> str:
     """``zh-Hant`` when enough characters are traditional, ``en`` when Han is scarce, else ``zh-Hans``."""
     sample = text[:5000]
-    han = HAN_RE.findall(sample)
-    latin = len(LATIN_RE.findall(sample))
-    if len(han) < 10 and latin > 3 * max(len(han), 1):
+    joined = NOT_HAN_RE.sub("", sample)
+    ascii_part = sample.encode("ascii", "ignore")
+    latin = len(ascii_part) - len(ascii_part.translate(None, ASCII_LETTERS))
+    if len(joined) < 10 and latin > 3 * max(len(joined), 1):
         return "en"
-    if not han:
+    if not joined:
         return "en" if latin else "zh-Hans"
-    joined = "".join(han)
     simplified = to_simplified(joined)
     if simplified == joined:
         return "zh-Hans"
     changed = sum(1 for a, b in zip(joined, simplified, strict=False) if a != b)
-    if changed >= TRADITIONAL_MIN and changed / len(han) >= TRADITIONAL_SHARE:
+    if changed >= TRADITIONAL_MIN and changed / len(joined) >= TRADITIONAL_SHARE:
         return "zh-Hant"
     return "zh-Hans"
 
