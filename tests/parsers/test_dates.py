@@ -1,14 +1,21 @@
 """Publication, entry-into-force and suspension dates."""
 
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parsers import parse_text
 from parsers.dates import (
+    SUSPEND_RE,
     dateline,
     effective_dates,
     parse_date,
     publish_date,
+    sentences,
     signature_date,
+    suspending,
     suspension_windows,
 )
 
@@ -166,3 +173,29 @@ def test_suspension_targets_from_previous_sentence() -> None:
     assert [(s["target"]["seq"], s["from"], s["until"]) for s in rec["suspensions"]] == [
         (61, None, "2026-11-10")
     ]
+
+
+def _suspending_by_sentence(search: str) -> set[int]:
+    return {k for k, (a, b) in enumerate(sentences(search)) if SUSPEND_RE.search(search[a:b])}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("暂停实施", "暂停", "执行", "suspend", "Suspended", "ſuspend", "asuspend"),
+                *"a 。；;！？!?\n，",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_one_scan_finds_the_suspension_sentences(text: str) -> None:
+    assert set(suspending(text)) == _suspending_by_sentence(text)
+
+
+def test_one_scan_finds_the_suspension_sentences_of_the_corpus() -> None:
+    for path in sorted((Path(__file__).parent / "corpus").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert set(suspending(text)) == _suspending_by_sentence(text), path.name
