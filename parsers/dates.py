@@ -85,7 +85,7 @@ TRIGGER_RE = re.compile(
 #: The English words of the patterns above; a text without them needs only the Chinese ones
 #: (a literal alternation without IGNORECASE, which the engine scans fast).
 EN_EFFECT_WORDS = ("effect", "force")
-ZH_TRIGGER_RE = re.compile(rf"{_ACT}|之日起|即日起")
+ZH_TRIGGER_RE = re.compile(r"施行|实施|执行|生效|之日起|即日起")  # flat: (?:…) hides the skip
 SUSPEND_RE = re.compile(r"暂停(?:实施|执行|适用)|\bsuspend", re.IGNORECASE)
 ZH_SUSPEND_RE = re.compile(r"暂停(?:实施|执行|适用)")
 UNTIL_RE = re.compile(rf"(?:至|到|截至|until|through)\s?(?:{_DATE})", re.IGNORECASE)

@@ -16,8 +16,11 @@ Invariant: pure; spans cover the entity's name as written; order is document ord
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
+
+from parsers.anchors import may_hold
 
 #: List names (simplified) → contract ``list``. Longest first.
 LISTS = (
@@ -34,6 +37,10 @@ LISTS = (
 LIST_RE = re.compile(
     "(?=[不出管关UuEeCcWw])" + "|".join(re.escape(k) for k, _ in LISTS), re.IGNORECASE
 )
+#: The Chinese names alone, for a text without the word every English name holds: without
+#: IGNORECASE the regex engine skips straight to their first characters.
+ZH_LIST_RE = re.compile("|".join(re.escape(k) for k, _ in LISTS if not k.isascii()))
+EN_LIST_WORDS = ("list",)
 ADD_RE = re.compile(
     r"列入|纳入|增列|加入|add(?:ed|s)? (?:to|on)|includ(?:e|ed|es) (?:in|on)", re.IGNORECASE
 )
@@ -62,7 +69,10 @@ COUNTRIES = {
 }  # fmt: skip
 _COUNTRY = "|".join(re.escape(c) for c in sorted(COUNTRIES, key=len, reverse=True))
 #: ``14家美国实体`` / ``以下美国实体`` / ``28 U.S. entities``.
+_COUNTRY_FIRST = re.escape("".join(sorted({c[0] for c in COUNTRIES})))
 COUNTRY_IN_SENTENCE_RE = re.compile(
+    # a leading lookahead of every first character skips the positions no match starts at
+    rf"(?=[0-9一二三四五六七八九十百以下这{_COUNTRY_FIRST}])"
     rf"(?:[0-9一二三四五六七八九十百]+家|以下|下列|这些)?(?P<c>{_COUNTRY})(?:的)?(?:实体|公司|企业|机构|组织)"
     rf"|(?P<e>{_COUNTRY})\s+entit",
     re.IGNORECASE,
@@ -178,13 +188,25 @@ def _basis_only(sentence: str) -> bool:
 
 
 def decisions(search: str) -> list[Decision]:
-    """Decision sentences in document order (one per sentence)."""
-    out = []
-    for a, b in _sentences(search):
+    """Decision sentences in document order (one per sentence).
+
+    Only the sentences that name a list are read: the names are found in one scan of the text
+    (none holds a stop or a newline, so none crosses a sentence end), and each sentence's first
+    one counts, as a search of the sentence alone would find it.
+    """
+    out: list[Decision] = []
+    bounds = _sentences(search)
+    starts = [a for a, _ in bounds]
+    read = -1  # the last sentence read
+    for lst in (LIST_RE if may_hold(search, EN_LIST_WORDS) else ZH_LIST_RE).finditer(search):
+        k = bisect_right(starts, lst.start()) - 1
+        if k <= read:
+            continue
+        read = k
+        a, b = bounds[k]
         sentence = search[a:b]
-        lst = LIST_RE.search(sentence)
-        found = _action(sentence) if lst else None
-        if lst is None or found is None or _basis_only(sentence):
+        found = _action(sentence)
+        if found is None or _basis_only(sentence):
             continue
         action, verb = found
         cm = COUNTRY_IN_SENTENCE_RE.search(sentence)

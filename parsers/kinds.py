@@ -41,8 +41,9 @@ NEWS_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 #: What is not a CJK unified ideograph (basic block and extension A, as ``normalize.is_han``):
-#: removing its runs leaves the Han characters joined, one substitution per run, not per char.
-NOT_HAN_RE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf]+")
+#: removing its runs leaves the Han characters joined, one substitution per run, not per char
+#: (``[^…][^…]*``, not ``[^…]+``: a class first lets the engine skip to it).
+NOT_HAN_RE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf][^\u4e00-\u9fff\u3400-\u4dbf]*")
 #: Latin letters are counted as the ASCII letters ``str.encode`` keeps and ``translate`` drops.
 ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #: Share of Han characters that must change under t2s to call a text traditional.

@@ -35,7 +35,10 @@ SAFE_SYMBOLS = {
     "＠": "@",
 }
 BR_RE = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
-SPACES_RE = re.compile(r"[ \t\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+_SPACE = r"[ \t\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]"
+#: ``_SPACE+`` written ``_SPACE _SPACE*``: a pattern opening with a class, not a repeat, lets the
+#: regex engine skip to the characters of the class (the same matches, faster).
+SPACES_RE = re.compile(rf"{_SPACE}{_SPACE}*")
 NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 #: The characters ``NEWLINES_RE`` starts at: one class scans fast, the alternation does not.
 NEWLINE_CHARS_RE = re.compile(r"[\r\u2028\u2029\x85]")
@@ -54,7 +57,8 @@ FOLD_TABLE = str.maketrans(
 )
 #: Runs of the characters ``FOLD_TABLE`` changes. ``str.translate`` with a dict looks up every
 #: character of the text (slow for a whole page); translating only these runs is the same.
-FOLD_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(FOLD_TABLE)) + "]+")
+_FOLDED = "[" + "".join(re.escape(chr(c)) for c in sorted(FOLD_TABLE)) + "]"
+FOLD_RE = re.compile(_FOLDED + _FOLDED + "*")  # as SPACES_RE: a class first
 
 
 def _fold(m: re.Match[str]) -> str:
