@@ -1,32 +1,13 @@
 """Anchor pre-checks: they may only skip ranges the guarded pattern finds nothing in."""
 
-import random
 import re
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers.anchors import Anchors, may_hold
 from parsers.codes import CODE_RE, HS_LABEL_RE, code_anchors, find_hs, hs_from_body
-from parsers.normalize import normalize_text, search_copy
-
-CORPUS = Path(__file__).parent / "corpus"
-
-
-def corpus_ranges() -> list[tuple[str, int, int]]:
-    """(search copy, start, stop): every line of every corpus text, and random ranges."""
-    rng = random.Random(5)
-    out = []
-    for path in sorted(CORPUS.glob("*.txt")):
-        search = search_copy(normalize_text(path.read_text(encoding="utf-8")))
-        pos = 0
-        for line in search.split("\n"):
-            out.append((search, pos, pos + len(line)))
-            pos += len(line) + 1
-        for _ in range(100):
-            out.append((search, *sorted(rng.sample(range(len(search) + 1), 2))))
-    return out
+from tests.parsers.conftest import corpus_ranges
 
 
 def test_touch_is_overlap_with_any_span() -> None:

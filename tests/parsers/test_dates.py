@@ -1,10 +1,7 @@
 """Publication, entry-into-force and suspension dates."""
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from parsers import parse_text
 from parsers.dates import (
@@ -18,6 +15,7 @@ from parsers.dates import (
     suspending,
     suspension_windows,
 )
+from tests.parsers.conftest import corpus_searches, texts_of
 
 
 @pytest.mark.parametrize(
@@ -179,23 +177,18 @@ def _suspending_by_sentence(search: str) -> set[int]:
     return {k for k, (a, b) in enumerate(sentences(search)) if SUSPEND_RE.search(search[a:b])}
 
 
+SUSPEND_PIECES = [
+    *("暂停实施", "暂停", "执行", "suspend", "Suspended", "ſuspend", "asuspend"),
+    *"a 。；;！？!?\n，",
+]
+
+
 @settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.sampled_from(
-            [
-                *("暂停实施", "暂停", "执行", "suspend", "Suspended", "ſuspend", "asuspend"),
-                *"a 。；;！？!?\n，",
-            ]
-        ),
-        max_size=30,
-    ).map("".join)
-)
+@given(texts_of(SUSPEND_PIECES))
 def test_one_scan_finds_the_suspension_sentences(text: str) -> None:
     assert set(suspending(text)) == _suspending_by_sentence(text)
 
 
 def test_one_scan_finds_the_suspension_sentences_of_the_corpus() -> None:
-    for path in sorted((Path(__file__).parent / "corpus").glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        assert set(suspending(text)) == _suspending_by_sentence(text), path.name
+    for name, search in corpus_searches():
+        assert set(suspending(search)) == _suspending_by_sentence(search), name

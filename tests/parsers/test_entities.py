@@ -1,12 +1,10 @@
 """Entity-list decisions: inline and numbered lists, lists, actions, countries, spans."""
 
-from pathlib import Path
-
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from parsers import parse_text
 from parsers.entities import LIST_RE, _action, _basis_only, _sentences, decisions, find_entities
+from tests.parsers.conftest import corpus_searches, texts_of
 
 
 def rows(text: str) -> list[tuple]:
@@ -178,23 +176,18 @@ def _decided(search: str) -> list[tuple[tuple[int, int], str]]:
     return [(d.span, LIST_RE.search(search, *d.span).group()) for d in decisions(search)]
 
 
+LIST_PIECES = [
+    *("不可靠实体清单", "管控名单", "出口管制关注名单", "Watch List", "control list"),
+    *("列入", "移出", "决定将", "甲公司（A Inc.）", "根据", "、", "。", "\n", "x"),
+]
+
+
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.sampled_from(
-            [
-                *("不可靠实体清单", "管控名单", "出口管制关注名单", "Watch List", "control list"),
-                *("列入", "移出", "决定将", "甲公司（A Inc.）", "根据", "、", "。", "\n", "x"),
-            ]
-        ),
-        max_size=25,
-    ).map("".join)
-)
+@given(texts_of(LIST_PIECES, 25))
 def test_one_scan_reads_the_sentences_a_search_per_sentence_reads(text: str) -> None:
     assert _decided(text) == _named_sentences(text)
 
 
 def test_one_scan_reads_the_corpus_decisions() -> None:
-    for path in sorted((Path(__file__).parent / "corpus").glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        assert _decided(text) == _named_sentences(text), path.name
+    for name, search in corpus_searches():
+        assert _decided(search) == _named_sentences(search), name

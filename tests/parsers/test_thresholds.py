@@ -1,12 +1,9 @@
 """Thresholds: Chinese legal operators, units, Chinese numerals, ranges, English, spans."""
 
-import random
-from pathlib import Path
-
 import pytest
 
-from parsers.normalize import normalize_text, search_copy
 from parsers.thresholds import _scan, find_thresholds, parse_number
+from tests.parsers.conftest import corpus_ranges
 
 
 def one(text: str) -> tuple:
@@ -166,17 +163,7 @@ def test_percentages_written_in_words() -> None:
 
 def test_the_anchor_precheck_skips_only_ranges_without_thresholds() -> None:
     """Every line of the corpus, and ranges that start or stop mid-line, as if unchecked."""
-    rng = random.Random(3)
-    corpus = Path(__file__).parent / "corpus"
-    for path in sorted(corpus.glob("*.txt")):
-        search = search_copy(normalize_text(path.read_text(encoding="utf-8")))
-        bounds, pos = [], 0
-        for line in search.split("\n"):
-            bounds.append((pos, pos + len(line)))
-            pos += len(line) + 1
-        bounds += [tuple(sorted(rng.sample(range(len(search) + 1), 2))) for _ in range(200)]
-        for start, stop in bounds:
-            assert find_thresholds(search, start, stop) == _scan(search, start, stop), (
-                path.name,
-                search[start:stop],
-            )
+    for search, start, stop in corpus_ranges(200):
+        assert find_thresholds(search, start, stop) == _scan(search, start, stop), search[
+            start:stop
+        ]
