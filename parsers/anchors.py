@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 
 
 def may_hold(text: str, words: tuple[str, ...]) -> bool:
@@ -20,10 +21,16 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
     ``casefold`` maps every character IGNORECASE lets match an ASCII letter to that letter,
     except the two Turkish i's, which decide on their own. One C pass instead of a regex.
     """
+    folded = _folded(text)
+    return folded is None or any(word in folded for word in words)
+
+
+@lru_cache(maxsize=8)
+def _folded(text: str) -> str | None:
+    """``text.casefold()``, None when it has a Turkish i; cached, several extractors ask."""
     if "\u0130" in text or "\u0131" in text:
-        return True
-    folded = text.casefold()
-    return any(word in folded for word in words)
+        return None
+    return text.casefold()
 
 
 class Anchors:

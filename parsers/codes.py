@@ -25,7 +25,6 @@ CODE_RE = re.compile(
 )
 NOISE_RE = re.compile(rf"\s+|{_DOT}")
 DOT_RE = re.compile(_DOT)
-WHITESPACE_RE = re.compile(r"\s+")
 #: The label of a reference customs code and what follows it up to the closing bracket or line.
 HS_LABEL_RE = re.compile(
     r"(?=[参税海商HhTtCcRr])"  # the labels' first characters: a fast skip of other positions
@@ -63,7 +62,7 @@ def normalize_code(written: str) -> str:
     Returns:
         The code without spaces, dots normalised, no trailing dot.
     """
-    parts = [p for p in DOT_RE.split(WHITESPACE_RE.sub("", written)) if p]
+    parts = [p for p in DOT_RE.split("".join(written.split())) if p]  # split(): what \s is
     return ".".join(parts)
 
 
@@ -80,7 +79,7 @@ def hs_from_body(body: str) -> list[str]:
     """Digits-only HS codes from the text after a label: separators split, spaces join."""
     out: list[str] = []
     for part in HS_SPLIT_RE.split(body):
-        digits = WHITESPACE_RE.sub("", part)
+        digits = "".join(part.split())
         if digits.isdigit() and len(digits) in HS_DIGITS:
             out.append(digits)
         elif digits.isdigit() and len(digits) > 10:

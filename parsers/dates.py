@@ -148,7 +148,7 @@ def parse_date(raw: str | None) -> str | None:
 @lru_cache(maxsize=4)
 def sentences(search: str) -> tuple[tuple[int, int], ...]:
     """Sentence spans (split at 。；！？ and line ends); cached, several extractors ask."""
-    return tuple(m.span() for m in SENTENCE_RE.finditer(search) if not m.group().isspace())
+    return tuple([m.span() for m in SENTENCE_RE.finditer(search) if not m.group().isspace()])
 
 
 @lru_cache(maxsize=4)

@@ -104,7 +104,7 @@ def _prefix_re(first: int, last: int, flags: int = 0) -> re.Pattern[str]:
 
 PREFIX_RES = (
     (_prefix_re(0, 4), None),
-    (_prefix_re(4, 8, re.IGNORECASE), re.compile("[A-Za-z]{2}")),
+    (_prefix_re(4, 8, re.IGNORECASE), re.compile("[A-Za-z][A-Za-z]")),
 )
 _POSTFIX = (
     r"\s?(?:(?P<ge>及以上|或以上|以上|或者以上|or (?:more|above|higher|greater)|and above)"
@@ -125,7 +125,6 @@ RANGE_JOIN_RE = re.compile(r"\s?(?:且|并且|而|、|,|，|and)\s?", re.IGNOREC
 #: ``50～500μm`` / ``50-500 μm`` / ``50至500μm``.
 DASH_RANGE_RE = re.compile(rf"(?=\d)(?<![0-9A-Za-z.]){_DIGITS}\s?(?:~|～|—|–|-|至|到)\s?{_DIGITS}")
 DASH_RE = re.compile(r"\s?(?:~|～|—|–|-|至|到)\s?")
-WHITESPACE_RE = re.compile(r"\s+")
 DECIMAL_RE = re.compile(r"\d+(?:[.。．]\d+)?")
 #: A parameter names something: it holds a Han character or a Latin letter.
 WORD_CHAR_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
@@ -151,7 +150,9 @@ TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
 #: Latin letters in a row. A range without them cannot hold that form (see ``_anchors``).
 _ZH_PREFIX = "|".join(PREFIX_OPS[i][1] for i in range(4))
 _ZH_POSTFIX = r"以上|以下|以内"
-_LATIN = r"[A-Za-z\u0130\u0131\u017f\u212a]{2}"  # letters, as IGNORECASE reads them
+#: two letters, as IGNORECASE reads them; written out, not ``{2}``: a pattern that opens with a
+#: class (not a repeat) lets the regex engine skip to the characters of the class
+_LATIN = r"[A-Za-z\u0130\u0131\u017f\u212a][A-Za-z\u0130\u0131\u017f\u212a]"
 _DASH = r"[~～—–\-至到]"
 ZH_PREFIX_ANCHOR_RE = re.compile(_ZH_PREFIX)
 ZH_POSTFIX_ANCHOR_RE = re.compile(_ZH_POSTFIX)
@@ -188,7 +189,7 @@ def _plain(v: float) -> float | int:
 
 def parse_number(raw: str) -> float | None:
     """``2.5`` / ``2。5`` / ``五十`` / ``二点五`` → float; None when it is no number."""
-    raw = WHITESPACE_RE.sub("", raw)
+    raw = "".join(raw.split())  # no whitespace (str.split splits on exactly what \s matches)
     if DECIMAL_RE.fullmatch(raw):
         return float(raw.replace("。", ".").replace("．", "."))
     whole, _, frac = raw.partition("点")
