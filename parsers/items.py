@@ -25,7 +25,7 @@ from typing import Any
 
 from parsers.clauses import OutlineLine, outline
 from parsers.codes import CODE_RE, code_anchors, find_hs, hs_cell, normalize_code
-from parsers.thresholds import Threshold, find_thresholds
+from parsers.thresholds import Threshold, find_thresholds, threshold_anchors
 
 CELL_SEP = " | "
 ENTRY_START_RE = re.compile(r"[：:；;]\s*$|^\s*$")
@@ -35,6 +35,7 @@ HS_PAREN_RE = re.compile(
     re.IGNORECASE,
 )
 RESERVED_RE = re.compile(r"【保留】|^\s*保留\s*[。；;]?\s*$")
+RESERVED = "保留"  # in every match of RESERVED_RE
 TRAILING = " \t。；;，,：:、"
 #: An English item line ends with a full stop that is not part of the name.
 NAME_TRAILING = TRAILING + "."
@@ -46,6 +47,7 @@ HEADER_CELL_RE = re.compile(r"编码|编号|名称|序号|税则|描述|物项")
 CONTROL_CLAUSE_RE = re.compile(
     r"物项[^：:\n]*不得出口[^\n]*[：:]\s*$|对(?:以下|下列)物项实施出口管制[^\n]*[：:]\s*$"
 )
+ITEMS_WORD = "物项"  # in every match of CONTROL_CLAUSE_RE
 #: An item line whose sub-lines are the features it must have, not items of their own.
 FEATURES_RE = re.compile(r"(?:特征|特性|条件|指标|要求|参数)\s*[：:]\s*$")
 #: Where an uncoded item's name stops: the explanatory tail.
@@ -119,7 +121,9 @@ def _segment(
     search: str, start: int, end: int, code_end: int | None, line: OutlineLine
 ) -> Item | None:
     start, end = _trim(search, start, end)
-    if start >= end or RESERVED_RE.search(search[start:end]):
+    if start >= end or (
+        search.find(RESERVED, start, end) >= 0 and RESERVED_RE.search(search[start:end])
+    ):
         return None
     hs = tuple(dict.fromkeys(code for code, _ in find_hs(search, start, end)))
     thresholds = find_thresholds(search, code_end or start, end)
@@ -223,7 +227,10 @@ def _with_parents(items: list[Item]) -> list[Item]:
                 and o.line_path != item.line_path
             ]
             parent = ancestors[-1].code if ancestors else None
-        out.append(Item(**{**item.__dict__, "parent_code": parent}))
+        i = item
+        out.append(
+            Item(i.code, i.name, i.hs_codes, i.thresholds, i.clause, parent, i.span, i.line_path)
+        )
     return out
 
 
@@ -246,7 +253,9 @@ def _sections(lines: list[OutlineLine], search: str) -> list[tuple[int, int]]:
     """Index ranges (first, last+1) of the lines under each control clause."""
     out = []
     for i, line in enumerate(lines):
-        if not line.level or not CONTROL_CLAUSE_RE.search(search[line.body : line.end]):
+        if not line.level or search.find(ITEMS_WORD, line.body, line.end) < 0:
+            continue
+        if not CONTROL_CLAUSE_RE.search(search[line.body : line.end]):
             continue
         j = i + 1
         while j < len(lines) and not (0 < lines[j].level <= line.level):
@@ -292,7 +301,11 @@ def find_items(search: str, start: int = 0, end: int | None = None) -> list[Item
     stop = len(search) if end is None else end
     lines = [ln for ln in outline(search) if ln.end > start and ln.start < stop]
     per_line: dict[int, list[Item]] = {}
+    codes = code_anchors(search)
     for i, line in enumerate(lines):
+        prose = not line.level and not codes.touch(line.body, line.end)
+        if prose and search.find(CELL_SEP, line.start, line.end) < 0:
+            continue  # no marker an uncoded item needs, no code, no table cell
         items = _line_items(search, line)
         if items:
             per_line[i] = items
@@ -319,8 +332,9 @@ def free_thresholds(search: str, items: list[Item], start: int = 0) -> list[Thre
     """Thresholds in numbered clauses that lie outside every item (document-level conditions)."""
     taken = [i.span for i in items] + [t.span for i in items for t in i.thresholds]
     out: list[Threshold] = []
+    anchors = threshold_anchors(search)
     for line in outline(search):
-        if line.end <= start or not line.path:
+        if line.end <= start or not line.path or not anchors.touch(line.body, line.end):
             continue
         found = find_thresholds(search, line.body, line.end)
         if not found or NOT_CONDITION_RE.search(search, line.body, line.end):

@@ -382,6 +382,11 @@ def _anchors(search: str) -> tuple[Anchors, ...]:
     return (Anchors.union(*kinds), *kinds)  # most ranges touch none: one test answers them
 
 
+def threshold_anchors(search: str) -> Anchors:
+    """Where thresholds may stand in ``search``: a range these do not touch holds none."""
+    return _anchors(search)[0]
+
+
 def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list[Threshold]:
     """Every threshold in ``search[start:end]``, in text order.
 
