@@ -33,6 +33,26 @@ def _folded(text: str) -> str | None:
     return text.casefold()
 
 
+class Words:
+    """A yes/no question put to a pattern of Chinese words and English phrases.
+
+    ``pattern`` (IGNORECASE) is the Chinese alternatives ``zh`` plus English ones, each holding
+    one of ``english``. The Chinese alternatives alone, without the flag, let the regex engine
+    skip to their first characters; the whole pattern runs only where an English word may be.
+    """
+
+    def __init__(self, zh: str, pattern: re.Pattern[str], english: tuple[str, ...]) -> None:
+        self.zh = re.compile(zh)
+        self.pattern = pattern
+        self.english = english
+
+    def found(self, text: str) -> bool:
+        """``bool(pattern.search(text))``."""
+        if self.zh.search(text) is not None:
+            return True
+        return may_hold(text, self.english) and self.pattern.search(text) is not None
+
+
 class Anchors:
     """Where the matches of anchor patterns stand in a text."""
 

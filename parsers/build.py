@@ -10,8 +10,9 @@ Invariants: the public functions never raise; every span satisfies
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import cache
 
 from parsers import dates, glossary, kinds
 from parsers.blocks import squash
@@ -252,9 +253,15 @@ def _title_rest(title: str | None, numbers: list[DocNumber]) -> str:
     return rest
 
 
-def _title_type(title: str | None) -> str | None:
-    """The document type a title names at its end (``关于…的公告`` → 公告), else None."""
-    m = TITLE_TYPE_RE.search(to_simplified(squash(title or "")))
+def _title_type(title: str | None, simplified: Callable[[], str] | None = None) -> str | None:
+    """The document type a title names at its end (``关于…的公告`` → 公告), else None.
+
+    ``simplified`` gives ``to_simplified(title)`` when the caller has it (a squashed title is
+    its own squash).
+    """
+    squashed = squash(title or "")
+    reuse = simplified is not None and squashed == (title or "")
+    m = TITLE_TYPE_RE.search(simplified() if simplified and reuse else to_simplified(squashed))
     return m.group(1) if m else None
 
 
@@ -303,7 +310,10 @@ def build_record(
         int(published[:4]) if published else None
     )
     title = squash(title or "") or _title_from_text(text, mentions)
-    title_type = guarded(warns, "title type", lambda: _title_type(title), None)
+    # title type, kind and glossary all read the simplified title: converted once (not cached
+    # on failure, so each of them still records its own warning)
+    title_s = cache(lambda: to_simplified(title or ""))
+    title_type = guarded(warns, "title type", lambda: _title_type(title, title_s), None)
     numbers: list[DocNumber] = []
     for m in own:
         if m.year is None and year is not None:
@@ -318,7 +328,7 @@ def build_record(
     column = (meta or {}).get("ColumnName")
     own_types = [n.type for n in numbers]
     rec_kind = guarded(
-        warns, "kind", lambda: kinds.kind(search, title, own_types, url, column), "other"
+        warns, "kind", lambda: kinds.kind(search, title, own_types, url, column, title_s()), "other"
     )
     # News and Q&A report on measures: what they mention is cited, and the dates they report
     # belong to the documents reported on, not to the article.
@@ -340,9 +350,7 @@ def build_record(
 
     facts = control_facts(search, rec_kind, text)
     warns += facts.warnings
-    subject = guarded(
-        warns, "glossary", lambda: glossary.subject_en(to_simplified(title or "")), None
-    )
+    subject = guarded(warns, "glossary", lambda: glossary.subject_en(title_s()), None)
     summary = guarded(
         warns,
         "summary",

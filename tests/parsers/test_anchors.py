@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 from parsers.anchors import Anchors, may_hold
 from parsers.codes import CODE_RE, HS_LABEL_RE, code_anchors, find_hs, hs_from_body
-from tests.parsers.conftest import corpus_ranges
+from parsers.control import CONTROL
+from parsers.kinds import ENTITY_LIST, LISTING, QA
+from tests.parsers.conftest import corpus_ranges, texts_of
 
 
 def test_touch_is_overlap_with_any_span() -> None:
@@ -45,3 +47,17 @@ def test_hs_and_code_prechecks_skip_only_empty_ranges() -> None:
         assert find_hs(search, start, stop) == direct
         if not code_anchors(search).touch(start, stop):
             assert not CODE_RE.search(search[start:stop])
+
+
+WORD_PIECES = [
+    *("答记者问", "发言人", "Spokesperson", "Q & A", "q&a", "Press Conference", "不可靠实体清单"),
+    *("Watch List", "CONTROL LIST", "列入", "Added to", "removed from", "出口管制", "Dual-Use"),
+    *("export control", "ſ", "İ", " ", "x", "中"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts_of(WORD_PIECES, 12))
+def test_words_answer_as_their_whole_pattern(text: str) -> None:
+    for words in (QA, ENTITY_LIST, LISTING, CONTROL):
+        assert words.found(text) == bool(words.pattern.search(text)), words.pattern.pattern
