@@ -15,6 +15,7 @@ from dataclasses import replace
 from functools import cache
 
 from parsers import dates, glossary, kinds
+from parsers.anchors import Words
 from parsers.blocks import squash
 from parsers.control import control_facts
 from parsers.encoding import decode_html
@@ -43,15 +44,19 @@ BINARY_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
 HTML_SNIFF_RE = re.compile(
     rb"<\s*(!doctype\s+html|html|head|body|div|p|meta|title)\b", re.IGNORECASE
 )
+
+
+def _rule(zh: str, english: tuple[str, ...]) -> Words:
+    """Chinese alternatives ``zh`` or any of the ``english`` words, case-insensitive."""
+    return Words(zh, re.compile("|".join((zh, *english)), re.IGNORECASE), english)
+
+
 RELATION_RULES = (
-    ("suspends", re.compile(r"暂停(?:实施|执行|适用)|suspend", re.IGNORECASE)),
-    ("repeals", re.compile(r"废止|撤销|repeal|abolish", re.IGNORECASE)),
+    ("suspends", _rule(r"暂停实施|暂停执行|暂停适用", ("suspend",))),
+    ("repeals", _rule(r"废止|撤销", ("repeal", "abolish"))),
     # deleting or adding an entry of an earlier text's annex (附件第1项相应删除) amends it
-    ("amends", re.compile(r"修改|修订|修正|删除|删去|增列|amend", re.IGNORECASE)),
-    (
-        "supersedes",
-        re.compile(r"代替|取代|替代|以《[^》]{1,30}》为准|supersede|replace", re.IGNORECASE),
-    ),
+    ("amends", _rule(r"修改|修订|修正|删除|删去|增列", ("amend",))),
+    ("supersedes", _rule(r"代替|取代|替代|以《[^》]{1,30}》为准", ("supersede", "replace"))),
 )
 #: ``根据《…条例》（国务院令第792号）``: the number of a regulation cited as the basis.
 IMPLEMENTS_TITLE_RE = re.compile(r"(?:根据|依据|按照)[^。；]*》\s*[（(]\s*$")
@@ -112,20 +117,20 @@ def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def _relation(search: str, span: tuple[int, int], bounds: Sequence[tuple[int, int]]) -> str:
-    here = next((k for k, (a, b) in enumerate(bounds) if a <= span[0] < b), None)
+    here = dates.sentence_at(search, span[0])
     if here is None:
         return "cites"
     start, end = bounds[here]
     sentence = search[start:end]
     for name, rule in RELATION_RULES:
-        if rule.search(sentence):
+        if rule.found(sentence):
             return name
     if here + 1 < len(bounds):  # 上述公告…以《清单》为准: the next sentence refers back
         a, b = bounds[here + 1]
         following = search[a:b].lstrip()
         if following.startswith(BACK_REFERENCES):
             for name, rule in RELATION_RULES:
-                if rule.search(following):
+                if rule.found(following):
                     return name
     if IMPLEMENTS_RE.search(search[start : span[0]]) or IMPLEMENTS_TITLE_RE.search(
         search[start : span[0]]

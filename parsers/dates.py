@@ -152,6 +152,17 @@ def sentences(search: str) -> tuple[tuple[int, int], ...]:
 
 
 @lru_cache(maxsize=4)
+def _sentence_starts(search: str) -> list[int]:
+    return [a for a, _ in sentences(search)]
+
+
+def sentence_at(search: str, pos: int) -> int | None:
+    """Index into ``sentences(search)`` of the sentence holding ``pos``, None between them."""
+    k = bisect_right(_sentence_starts(search), pos) - 1
+    return k if k >= 0 and pos < sentences(search)[k][1] else None
+
+
+@lru_cache(maxsize=4)
 def suspending(search: str) -> frozenset[int]:
     """Indexes into ``sentences(search)`` of the sentences ``SUSPEND_RE`` finds something in.
 
@@ -159,14 +170,8 @@ def suspending(search: str) -> frozenset[int]:
     a sentence starts after a stop or a newline, a word boundary as at the start of a string.
     """
     rule = SUSPEND_RE if may_hold(search, ("suspend",)) else ZH_SUSPEND_RE
-    bounds = sentences(search)
-    starts = [a for a, _ in bounds]
-    found = set()
-    for m in rule.finditer(search):
-        k = bisect_right(starts, m.start()) - 1
-        if k >= 0 and m.start() < bounds[k][1]:
-            found.add(k)
-    return frozenset(found)
+    found = {sentence_at(search, m.start()) for m in rule.finditer(search)}
+    return frozenset(k for k in found if k is not None)
 
 
 def _date_line(line: str) -> str | None:

@@ -43,10 +43,10 @@ NEWS_RE = re.compile(
     r"|(?-i:^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]|\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\))",
     re.IGNORECASE | re.MULTILINE,
 )
-#: What is not a CJK unified ideograph (basic block and extension A, as ``normalize.is_han``):
-#: removing its runs leaves the Han characters joined, one substitution per run, not per char
-#: (``[^…][^…]*``, not ``[^…]+``: a class first lets the engine skip to it).
-NOT_HAN_RE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf][^\u4e00-\u9fff\u3400-\u4dbf]*")
+#: Runs of CJK unified ideographs (basic block and extension A, as ``normalize.is_han``): joined,
+#: they are the Han characters, one match per run, not per character (``[…][…]*``, not
+#: ``[…]+``: a class first lets the engine skip to it).
+HAN_RUN_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf][\u4e00-\u9fff\u3400-\u4dbf]*")
 #: Latin letters are counted as the ASCII letters ``str.encode`` keeps and ``translate`` drops.
 ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #: Share of Han characters that must change under t2s to call a text traditional.
@@ -57,7 +57,7 @@ TRADITIONAL_MIN = 3
 def language(text: str, url: str | None = None) -> str:
     """``zh-Hant`` when enough characters are traditional, ``en`` when Han is scarce, else ``zh-Hans``."""
     sample = text[:5000]
-    joined = NOT_HAN_RE.sub("", sample)
+    joined = "".join(HAN_RUN_RE.findall(sample))
     ascii_part = sample.encode("ascii", "ignore")
     latin = len(ascii_part) - len(ascii_part.translate(None, ASCII_LETTERS))
     if len(joined) < 10 and latin > 3 * max(len(joined), 1):

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers.anchors import Anchors, may_hold
+from parsers.build import RELATION_RULES
 from parsers.codes import CODE_RE, HS_LABEL_RE, code_anchors, find_hs, hs_from_body
 from parsers.control import CONTROL
 from parsers.kinds import ENTITY_LIST, LISTING, QA
@@ -53,11 +54,23 @@ WORD_PIECES = [
     *("答记者问", "发言人", "Spokesperson", "Q & A", "q&a", "Press Conference", "不可靠实体清单"),
     *("Watch List", "CONTROL LIST", "列入", "Added to", "removed from", "出口管制", "Dual-Use"),
     *("export control", "ſ", "İ", " ", "x", "中"),
+    *(
+        "暂停实施",
+        "SUSPEND",
+        "废止",
+        "Repeal",
+        "abolish",
+        "修订",
+        "amend",
+        "取代",
+        "以《清单》为准",
+    ),
+    *("supersede", "REPLACE", "》"),
 ]
 
 
 @settings(max_examples=300, deadline=None)
 @given(texts_of(WORD_PIECES, 12))
 def test_words_answer_as_their_whole_pattern(text: str) -> None:
-    for words in (QA, ENTITY_LIST, LISTING, CONTROL):
+    for words in (QA, ENTITY_LIST, LISTING, CONTROL, *(rule for _, rule in RELATION_RULES)):
         assert words.found(text) == bool(words.pattern.search(text)), words.pattern.pattern
