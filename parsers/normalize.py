@@ -81,9 +81,8 @@ def normalize_text(raw: str) -> str:
     text = html.unescape(text)
     text = BR_RE.sub("\n", text)  # entities may have spelled a <br>
     text = FOLD_RE.sub(_fold, CONTROL_RE.sub("", text))
-    lines = (line.strip() for line in SPACES_RE.sub(" ", text).split("\n"))  # no \n in SPACES_RE
-    kept = [line for line in lines if line]
-    return "".join(line + "\n" for line in kept)
+    kept = [line for line in map(str.strip, SPACES_RE.sub(" ", text).split("\n")) if line]
+    return "\n".join(kept) + "\n" if kept else ""  # (no \n in SPACES_RE)
 
 
 @lru_cache(maxsize=1)
