@@ -20,6 +20,7 @@ Invariant: pure; every span lies inside the searched string; order is document o
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +38,7 @@ HS_PAREN_RE = re.compile(
 RESERVED_RE = re.compile(r"【保留】|^\s*保留\s*[。；;]?\s*$")
 RESERVED = "保留"  # in every match of RESERVED_RE
 TRAILING = " \t。；;，,：:、"
+GAP_CHARS = TRAILING  # what may stand between the items of a line (see _covered)
 #: An English item line ends with a full stop that is not part of the name.
 NAME_TRAILING = TRAILING + "."
 QUALIFIER_END = "的"
@@ -328,14 +330,34 @@ def find_items(search: str, start: int = 0, end: int | None = None) -> list[Item
     return _with_parents(found)
 
 
+def _covered(search: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``search[start:end]`` outside the (sorted) item ``spans`` is only spaces and stops.
+
+    No threshold starts with those (it starts with a digit, a numeral, an operator or 百分之).
+    """
+    pos = start
+    for a, b in spans[max(bisect_right(spans, (start, start)) - 1, 0) :]:
+        if a >= end:
+            break
+        if b <= pos:
+            continue
+        if a > pos and search[pos:a].strip(GAP_CHARS):
+            return False
+        pos = b
+    return pos >= end or not search[pos:end].strip(GAP_CHARS)
+
+
 def free_thresholds(search: str, items: list[Item], start: int = 0) -> list[Threshold]:
     """Thresholds in numbered clauses that lie outside every item (document-level conditions)."""
     taken = [i.span for i in items] + [t.span for i in items for t in i.thresholds]
     out: list[Threshold] = []
     anchors = threshold_anchors(search)
+    spans = sorted(i.span for i in items)
     for line in outline(search):
         if line.end <= start or not line.path or not anchors.touch(line.body, line.end):
             continue
+        if _covered(search, line.body, line.end, spans):
+            continue  # every threshold of the line would start in an item: none is free
         found = find_thresholds(search, line.body, line.end)
         if not found or NOT_CONDITION_RE.search(search, line.body, line.end):
             continue
