@@ -30,6 +30,7 @@ from parsers.thresholds import Threshold, find_thresholds, threshold_anchors
 
 CELL_SEP = " | "
 ENTRY_START_RE = re.compile(r"[：:；;]\s*$|^\s*$")
+ENTRY_STOPS = "：:；;"  # the stops of ENTRY_START_RE
 HS_PAREN_RE = re.compile(
     r"[（(][^（()）]*?(?:税则号列|商品编号|商品编码|税则号|HS编码|HS code|tariff (?:item )?number"
     r"|commodity (?:code|number))[^（()）]*[）)]",
@@ -93,9 +94,15 @@ def _entry_codes(search: str, line: OutlineLine) -> list[tuple[int, int]]:
         return out
     body = search[line.body : line.end]
     for m in CODE_RE.finditer(body):
-        if ENTRY_START_RE.search(body[: m.start()]):
+        if _entry_start(body[: m.start()]):
             out.append((line.body + m.start(), line.body + m.end()))
     return out
+
+
+def _entry_start(before: str) -> bool:
+    """``ENTRY_START_RE.search(before)``, without a regex (``rstrip`` strips what ``\\s`` is)."""
+    before = before.rstrip()
+    return not before or before[-1] in ENTRY_STOPS
 
 
 def _trim(search: str, start: int, end: int) -> tuple[int, int]:
@@ -127,7 +134,8 @@ def _segment(
         search.find(RESERVED, start, end) >= 0 and RESERVED_RE.search(search[start:end])
     ):
         return None
-    hs = tuple(dict.fromkeys(code for code, _ in find_hs(search, start, end)))
+    labelled = find_hs(search, start, end)
+    hs = tuple(dict.fromkeys(code for code, _ in labelled)) if labelled else ()
     thresholds = find_thresholds(search, code_end or start, end)
     name_from = code_end if code_end is not None else start
     code = normalize_code(search[start:code_end]) if code_end is not None else None

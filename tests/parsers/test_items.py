@@ -1,9 +1,17 @@
 """Controlled items: entry codes vs mentions, inline sub-items, parents, HS codes, thresholds."""
 
+from hypothesis import given, settings
+
 from parsers.clauses import outline
-from parsers.items import NOT_CONDITION_RE, find_items, free_thresholds
+from parsers.items import (
+    ENTRY_START_RE,
+    NOT_CONDITION_RE,
+    _entry_start,
+    find_items,
+    free_thresholds,
+)
 from parsers.thresholds import find_thresholds
-from tests.parsers.conftest import corpus_searches
+from tests.parsers.conftest import corpus_searches, texts_of
 
 ANN_58 = """商务部 海关总署公告2025年第58号
 决定对锂电池和人造石墨负极材料相关物项实施出口管制。
@@ -146,3 +154,9 @@ def test_covered_lines_hold_no_free_threshold() -> None:
     for name, search in corpus_searches():
         items = find_items(search)
         assert free_thresholds(search, items) == _free_line_by_line(search, items), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts_of([*"：:；;，。a 中\t\n\u3000\xa0", "3A001"], 8))
+def test_entry_start_is_its_pattern(before: str) -> None:
+    assert _entry_start(before) == bool(ENTRY_START_RE.search(before))
