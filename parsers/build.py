@@ -93,9 +93,10 @@ KIND_EN = {
 }
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
+def _lines(text: str, most: int = -1) -> list[tuple[int, int]]:
+    """(start, end) of the lines of ``text``; of the first ``most + 1`` only, when given."""
     out, pos = [], 0
-    for line in text.split("\n"):
+    for line in text.split("\n", most):
         out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out
@@ -103,13 +104,13 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
     """The document's own number(s): the 发布文号 header line, else a number opening an early line."""
-    lines = _lines(search)
-    for start, end in lines:
-        if search[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
-            own = [m for m in mentions if start <= m.span[0] < end]
-            if own:
-                return own
-    for start, end in lines[:OWN_SEARCH_LINES]:
+    if OWN_LINE_LABEL in search:  # else no line starts with it
+        for start, end in _lines(search):
+            if search[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
+                own = [m for m in mentions if start <= m.span[0] < end]
+                if own:
+                    return own
+    for start, end in _lines(search, OWN_SEARCH_LINES)[:OWN_SEARCH_LINES]:
         for m in mentions:
             if start <= m.span[0] < end and m.span[0] - start <= 1:
                 return [m]
@@ -191,7 +192,7 @@ def legal_basis(search: str) -> list[str]:
     A short title the text defines for one it already named (``（以下称《反倾销条例》）``) is
     not listed again, wherever it is used.
     """
-    titles = [(m, re.sub(r"\s+", "", m.group(1))) for m in LEGAL_TITLE_RE.finditer(search)]
+    titles = [(m, "".join(m.group(1).split())) for m in LEGAL_TITLE_RE.finditer(search)]
     short = {
         name
         for m, name in titles
