@@ -16,7 +16,6 @@ Invariant: pure; spans cover the entity's name as written; order is document ord
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +101,7 @@ LEAD_TRIM_RE = re.compile(
     rf"(?:(?:{_COUNTRY})?(?:的)?(?:实体|企业|公司|机构|组织))?\s*[：:]?\s*"
 )
 TAIL_TRIM_RE = re.compile(r"(?:等)?(?:[0-9一二三四五六七八九十百]+家)?(?:实体|企业|机构)?\s*$")
+#: A sentence of a decision (what ``_sentence_around`` finds around a position).
 SENTENCE_RE = re.compile(r"[^。\n]+")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 #: ``列入不可靠实体清单：`` — names follow the list phrase only when a colon closes it directly.
@@ -150,9 +150,11 @@ def _list_name(found: str) -> str:
     return next(v for k, v in LISTS if k.lower() == low)
 
 
-def _sentences(search: str) -> list[tuple[int, int]]:
-    """Spans between 。 and line ends (the stop itself left out), empty ones skipped."""
-    return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(search)]
+def _sentence_around(search: str, pos: int) -> tuple[int, int]:
+    """The ``SENTENCE_RE`` match holding ``pos`` (a run without 。 and line ends around it)."""
+    start = max(search.rfind("。", 0, pos), search.rfind("\n", 0, pos)) + 1
+    stops = [at for at in (search.find("。", pos), search.find("\n", pos)) if at >= 0]
+    return start, min(stops, default=len(search))
 
 
 def _descriptive(sentence: str, verb: re.Match[str]) -> bool:
@@ -195,15 +197,12 @@ def decisions(search: str) -> list[Decision]:
     one counts, as a search of the sentence alone would find it.
     """
     out: list[Decision] = []
-    bounds = _sentences(search)
-    starts = [a for a, _ in bounds]
-    read = -1  # the last sentence read
+    read = -1  # where the last sentence read ends
     for lst in (LIST_RE if may_hold(search, EN_LIST_WORDS) else ZH_LIST_RE).finditer(search):
-        k = bisect_right(starts, lst.start()) - 1
-        if k <= read:
+        if lst.start() < read:
             continue
-        read = k
-        a, b = bounds[k]
+        a, b = _sentence_around(search, lst.start())
+        read = b
         sentence = search[a:b]
         found = _action(sentence)
         if found is None or _basis_only(sentence):

@@ -3,7 +3,14 @@
 from hypothesis import given, settings
 
 from parsers import parse_text
-from parsers.entities import LIST_RE, _action, _basis_only, _sentences, decisions, find_entities
+from parsers.entities import (
+    LIST_RE,
+    SENTENCE_RE,
+    _action,
+    _basis_only,
+    decisions,
+    find_entities,
+)
 from tests.parsers.conftest import corpus_searches, texts_of
 
 
@@ -165,7 +172,7 @@ def test_names_without_english_need_an_organisation_word() -> None:
 def _named_sentences(search: str) -> list[tuple[tuple[int, int], str]]:
     """(sentence, first list name) of each deciding sentence, each sentence searched alone."""
     out = []
-    for a, b in _sentences(search):
+    for a, b in (m.span() for m in SENTENCE_RE.finditer(search)):
         lst = LIST_RE.search(search[a:b])
         if lst and _action(search[a:b]) and not _basis_only(search[a:b]):
             out.append(((a, b), lst.group()))
