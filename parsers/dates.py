@@ -8,7 +8,7 @@ Invariant: nothing here raises on any input; a fact the text does not state is N
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -279,12 +279,11 @@ def effective_dates(search: str, published: str | None) -> list[Effective]:
     found: list[Effective] = []
     # every statement pattern needs one of these words: only their sentences are read
     trigger = TRIGGER_RE if may_hold(search, EN_EFFECT_WORDS) else ZH_TRIGGER_RE
-    triggers = [m.start() for m in trigger.finditer(search)]
-    suspended = suspending(search)
-    for k, (start, end) in enumerate(sentences(search)):
-        at = bisect_left(triggers, start)
-        if at == len(triggers) or triggers[at] >= end or k in suspended:
-            continue
+    at = (sentence_at(search, m.start()) for m in trigger.finditer(search))
+    read = {k for k in at if k is not None} - suspending(search)
+    bounds = sentences(search)
+    for k in sorted(read):
+        start, end = bounds[k]
         found += _sentence_effective(search[start:end], start, published)
     found.sort(key=lambda e: e.span)
     return found
