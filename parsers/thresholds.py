@@ -145,18 +145,18 @@ EN_PARAM_STOP = frozenset(("of", "with", "than", "is", "are", "at", "a", "an", "
 TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
 
 
-#: Words every match of one form holds: a Chinese or symbol prefix operator, a Chinese postfix
-#: operator (each postfix alternative contains one of these), a dash; English operators need two
-#: Latin letters in a row. A range without them cannot hold that form (see ``_anchors``).
+#: Words every match of one form holds: a Chinese or symbol prefix operator, an English one (a
+#: word of each, IGNORECASE as the operators), a Chinese postfix operator (each postfix
+#: alternative contains one of these) or an English one ("or …", "and …"), a dash. A range
+#: without them cannot hold that form (see ``_anchors``).
 _ZH_PREFIX = "|".join(PREFIX_OPS[i][1] for i in range(4))
+_EN_PREFIX = "greater|no|least|minimum|less|up to|maximum|more|exceeding|above|over|below|under"
 _ZH_POSTFIX = r"以上|以下|以内"
-#: two letters, as IGNORECASE reads them; written out, not ``{2}``: a pattern that opens with a
-#: class (not a repeat) lets the regex engine skip to the characters of the class
-_LATIN = r"[A-Za-z\u0130\u0131\u017f\u212a][A-Za-z\u0130\u0131\u017f\u212a]"
 _DASH = r"[~～—–\-至到]"
 ZH_PREFIX_ANCHOR_RE = re.compile(_ZH_PREFIX)
+EN_PREFIX_ANCHOR_RE = re.compile(rf"(?=[gnlmueaob])(?:{_EN_PREFIX})", re.IGNORECASE)
 ZH_POSTFIX_ANCHOR_RE = re.compile(_ZH_POSTFIX)
-LATIN_ANCHOR_RE = re.compile(_LATIN)
+EN_POSTFIX_ANCHOR_RE = re.compile(r"(?=[oa])(?:or |and )", re.IGNORECASE)
 DASH_ANCHOR_RE = re.compile(_DASH)
 
 
@@ -268,17 +268,18 @@ def _after_number(search: str, pos: int, end: int) -> tuple[str | None, int] | N
     return found
 
 
-def _prefix_matches(search: str, start: int, end: int) -> list[re.Match[str]]:
+def _prefix_matches(search: str, start: int, end: int, english: bool) -> list[re.Match[str]]:
     found: list[re.Match[str]] = []
     for rule, hint in PREFIX_RES:
-        if hint is None or hint.search(search, start, end):
+        if hint is None or (english and hint.search(search, start, end)):
             found += rule.finditer(search, start, end)
     return sorted(found, key=lambda m: m.start())
 
 
-def _prefix(search: str, start: int, end: int) -> list[Threshold]:
+def _prefix(search: str, start: int, end: int, english: bool = True) -> list[Threshold]:
+    """Prefix-form thresholds; the English operators are looked for only when ``english``."""
     out = []
-    for m in _prefix_matches(search, start, end):
+    for m in _prefix_matches(search, start, end, english):
         value = parse_number(m.group("num"))
         unit = ("%", m.end()) if m.group("pct") else _after_number(search, m.end(), end)
         if value is None or unit is None:
@@ -370,16 +371,24 @@ def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
 
 @lru_cache(maxsize=4)
 def _anchors(search: str) -> tuple[Anchors, ...]:
-    """Anchors of any form, Chinese prefix and postfix operators, Latin words and dashes.
+    """Anchors of any form; of Chinese and English prefix operators, postfix operators, dashes.
 
     Computed once per text (cached): items and document thresholds ask about every line and
     most lines hold no threshold at all.
     """
-    kinds = [
+    zh_prefix, en_prefix, zh_postfix, en_postfix, dash = (
         Anchors.of(rule, search)
-        for rule in (ZH_PREFIX_ANCHOR_RE, ZH_POSTFIX_ANCHOR_RE, LATIN_ANCHOR_RE, DASH_ANCHOR_RE)
-    ]
-    return (Anchors.union(*kinds), *kinds)  # most ranges touch none: one test answers them
+        for rule in (
+            ZH_PREFIX_ANCHOR_RE,
+            EN_PREFIX_ANCHOR_RE,
+            ZH_POSTFIX_ANCHOR_RE,
+            EN_POSTFIX_ANCHOR_RE,
+            DASH_ANCHOR_RE,
+        )
+    )
+    postfix = Anchors.union(zh_postfix, en_postfix)
+    anything = Anchors.union(zh_prefix, en_prefix, postfix, dash)  # one test for most ranges
+    return anything, zh_prefix, en_prefix, postfix, dash
 
 
 def threshold_anchors(search: str) -> Anchors:
@@ -401,22 +410,25 @@ def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list
     stop = len(search) if end is None else min(end, len(search))
     if start >= stop:
         return []
-    anything, prefix, postfix, latin, dash = _anchors(search)
+    anything, zh_prefix, en_prefix, postfix, dash = _anchors(search)
     if not anything.touch(start, stop):
         return []
-    english = latin.touch(start, stop)
-    forms = (english or prefix.touch(start, stop), dash.touch(start, stop))
-    return _scan(search, start, stop, (*forms, english or postfix.touch(start, stop)))
+    forms = (zh_prefix.touch(start, stop), en_prefix.touch(start, stop))
+    return _scan(search, start, stop, (*forms, dash.touch(start, stop), postfix.touch(start, stop)))
 
 
 def _scan(
-    search: str, start: int, stop: int, forms: tuple[bool, bool, bool] = (True, True, True)
+    search: str,
+    start: int,
+    stop: int,
+    forms: tuple[bool, bool, bool, bool] = (True, True, True, True),
 ) -> list[Threshold]:
-    """Thresholds of the (prefix, dash range, postfix) forms ``forms`` switches on."""
-    found = _prefix(search, start, stop) if forms[0] else []
-    if forms[1]:
-        found += _dash_ranges(search, start, stop, [t.span for t in found])
+    """Thresholds of the (Chinese prefix, English prefix, dash range, postfix) forms ``forms``
+    switches on."""
+    found = _prefix(search, start, stop, forms[1]) if forms[0] or forms[1] else []
     if forms[2]:
+        found += _dash_ranges(search, start, stop, [t.span for t in found])
+    if forms[3]:
         found += _postfix(search, start, stop, [t.span for t in found])
         if search.find(PERCENT_WORD, start, stop) >= 0:  # percent words need a postfix too
             found += _percent_words(search, start, stop, [t.span for t in found])
