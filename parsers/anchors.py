@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import lru_cache
+from functools import cache, lru_cache
 
 
 def may_hold(text: str, words: tuple[str, ...]) -> bool:
@@ -22,7 +22,13 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
     except the two Turkish i's, which decide on their own. One C pass instead of a regex.
     """
     folded = _folded(text)
-    return folded is None or any(word in folded for word in words)
+    return folded is None or _alternation(words).search(folded) is not None
+
+
+@cache
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The words as one literal alternation: one scan, the engine skipping to first letters."""
+    return re.compile("|".join(re.escape(word) for word in words))
 
 
 @lru_cache(maxsize=8)
@@ -56,19 +62,22 @@ class Words:
 class Anchors:
     """Where the matches of anchor patterns stand in a text."""
 
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        spans = sorted(spans, key=lambda span: span[1])
-        self.ends = [b for _, b in spans]
-        #: the smallest start among the spans from here on (spans of several patterns overlap)
+    def __init__(self, spans: list[tuple[int, int]], disjoint: bool = False) -> None:
+        """``disjoint``: the spans are in order and do not overlap (one pattern's scan)."""
+        if not disjoint:
+            spans = sorted(spans, key=lambda span: span[1])
+        #: the smallest start among the spans from here on (spans of several patterns overlap;
+        #: disjoint ones in order are their own)
         self.first_start = [a for a, _ in spans]
-        for i in range(len(spans) - 2, -1, -1):
+        for i in range(-1 if disjoint else len(spans) - 2, -1, -1):
             self.first_start[i] = min(self.first_start[i], self.first_start[i + 1])
+        self.ends = [b for _, b in spans]
         self.spans = spans
 
     @classmethod
     def of(cls, rule: re.Pattern[str], text: str) -> Anchors:
         """The matches of ``rule`` in ``text`` (a whole-text scan, non-overlapping)."""
-        return cls([m.span() for m in rule.finditer(text)])
+        return cls([m.span() for m in rule.finditer(text)], disjoint=True)
 
     @classmethod
     def union(cls, *anchors: Anchors) -> Anchors:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from parsers.anchors import Anchors
+from parsers.anchors import Anchors, may_hold
 from parsers.numbers import cn_to_int
 
 #: Unit as written (lower-cased for ASCII) → canonical unit of the contract. Longest first.
@@ -150,13 +150,17 @@ TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
 #: alternative contains one of these) or an English one ("or …", "and …"), a dash. A range
 #: without them cannot hold that form (see ``_anchors``).
 _ZH_PREFIX = "|".join(PREFIX_OPS[i][1] for i in range(4))
-_EN_PREFIX = "greater|no|least|minimum|less|up to|maximum|more|exceeding|above|over|below|under"
+EN_PREFIX_WORDS = (
+    *("greater", "no", "least", "minimum", "less", "up to", "maximum", "more", "exceeding"),
+    *("above", "over", "below", "under"),
+)
+EN_POSTFIX_WORDS = ("or ", "and ")
 _ZH_POSTFIX = r"以上|以下|以内"
 _DASH = r"[~～—–\-至到]"
 ZH_PREFIX_ANCHOR_RE = re.compile(_ZH_PREFIX)
-EN_PREFIX_ANCHOR_RE = re.compile(rf"(?=[gnlmueaob])(?:{_EN_PREFIX})", re.IGNORECASE)
+EN_PREFIX_ANCHOR_RE = re.compile(rf"(?=[gnlmueaob])(?:{'|'.join(EN_PREFIX_WORDS)})", re.IGNORECASE)
 ZH_POSTFIX_ANCHOR_RE = re.compile(_ZH_POSTFIX)
-EN_POSTFIX_ANCHOR_RE = re.compile(r"(?=[oa])(?:or |and )", re.IGNORECASE)
+EN_POSTFIX_ANCHOR_RE = re.compile(rf"(?=[oa])(?:{'|'.join(EN_POSTFIX_WORDS)})", re.IGNORECASE)
 DASH_ANCHOR_RE = re.compile(_DASH)
 
 
@@ -376,14 +380,16 @@ def _anchors(search: str) -> tuple[Anchors, ...]:
     Computed once per text (cached): items and document thresholds ask about every line and
     most lines hold no threshold at all.
     """
-    zh_prefix, en_prefix, zh_postfix, en_postfix, dash = (
+    zh_prefix, zh_postfix, dash = (
         Anchors.of(rule, search)
-        for rule in (
-            ZH_PREFIX_ANCHOR_RE,
-            EN_PREFIX_ANCHOR_RE,
-            ZH_POSTFIX_ANCHOR_RE,
-            EN_POSTFIX_ANCHOR_RE,
-            DASH_ANCHOR_RE,
+        for rule in (ZH_PREFIX_ANCHOR_RE, ZH_POSTFIX_ANCHOR_RE, DASH_ANCHOR_RE)
+    )
+    # the English scans only where an English word may stand (most texts have none)
+    en_prefix, en_postfix = (
+        Anchors.of(rule, search) if may_hold(search, words) else Anchors([])
+        for rule, words in (
+            (EN_PREFIX_ANCHOR_RE, EN_PREFIX_WORDS),
+            (EN_POSTFIX_ANCHOR_RE, EN_POSTFIX_WORDS),
         )
     )
     postfix = Anchors.union(zh_postfix, en_postfix)
