@@ -173,6 +173,7 @@ CHROME_XPATH = etree.XPath("//nav | //footer | //header | //*[@class or @id][.//
 #: What XPath's ``normalize-space`` splits a class list on (str.split would split on more).
 XPATH_SPACE_RE = re.compile(r"[ \t\n\r]+")
 ART_TITLE, ART_CON, GONGGAO = "art-title", "art-con", "art-con-gonggao"
+ART_PREFIX = "art-"  # in each of them
 
 
 @dataclass
@@ -186,13 +187,15 @@ class _Parts:
     metas: list[etree._Element]  # //meta[@name]
     titles: list[etree._Element]  # //title
     links: list[etree._Element]  # //a[@href]
-    #: //div[@class], each with `` class `` (spaces around, XPath whitespace made spaces):
-    #: `` name `` is in it exactly when name is one of its normalize-space tokens
+    #: //div[@class] with ``art-`` in it (all ``with_class`` is asked about), each with
+    #: `` class `` (spaces around, XPath whitespace made spaces): `` name `` is in it exactly
+    #: when name is one of its normalize-space tokens
     divs: list[tuple[etree._Element, str]]
     ergodic: etree._Element | None  # (//div[@ergodic='article'])[1]
 
     def with_class(self, name: str) -> list[etree._Element]:
-        """``//div[contains(concat(' ', normalize-space(@class), ' '), ' name ')]``."""
+        """``//div[contains(concat(' ', normalize-space(@class), ' '), ' name ')]``, for a
+        ``name`` holding ``art-`` (the only divs kept)."""
         token = f" {name} "
         return [el for el, names in self.divs if token in names]
 
@@ -206,7 +209,7 @@ def _scan(root: etree._Element) -> _Parts:
             tag = el.tag
             if tag == "div":
                 names = el.get("class")
-                if names is not None:
+                if names is not None and ART_PREFIX in names:  # the only classes asked about
                     if "\t" in names or "\n" in names or "\r" in names:
                         names = XPATH_SPACE_RE.sub(" ", names)
                     divs.append((el, f" {names} "))
