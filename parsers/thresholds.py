@@ -106,6 +106,15 @@ PREFIX_RES = (
     (_prefix_re(0, 4), None),
     (_prefix_re(4, 8, re.IGNORECASE), re.compile("[A-Za-z][A-Za-z]")),
 )
+#: Each prefix pattern's operator groups ``p<i>`` in order, with the operator of each.
+PREFIX_GROUPS = {
+    rule: [
+        (name, PREFIX_OPS[int(name[1:])][0])
+        for name in sorted(rule.groupindex, key=rule.groupindex.__getitem__)
+        if name[0] == "p" and name[1:].isdigit()
+    ]
+    for rule, _ in PREFIX_RES
+}
 _POSTFIX = (
     r"\s?(?:(?P<ge>及以上|或以上|以上|或者以上|or (?:more|above|higher|greater)|and above)"
     r"|(?P<le>及以下|或以下|以下|或者以下|以内|or (?:less|below|lower|smaller|fewer)|and below))"
@@ -139,6 +148,7 @@ QUALIFIER_RE = re.compile(r"[（(][^（）()]{0,20}[）)]|按[^，,；;]{1,6}计
 PARAM_MAX = 16
 #: The English words right before a value (spaces separate words, they do not end the name).
 EN_WORDS_RE = re.compile(r"(?:^|(?<=[^\u4e00-\u9fffA-Za-z]))[A-Za-z][A-Za-z -]*$")
+EN_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -")
 #: English words between the parameter and the value (``energy density of 300 Wh/kg``).
 EN_PARAM_STOP = frozenset(("of", "with", "than", "is", "are", "at", "a", "an", "the", "to", "by"))
 #: Parameter words that follow the value (``14纳米及以下制程``).
@@ -229,18 +239,22 @@ def _unit_at(search: str, pos: int, end: int) -> tuple[str, int] | None:
 
 
 def _op_of(m: re.Match[str]) -> str:
-    for name, value in m.groupdict().items():
-        if value and name[0] == "p" and name[1:].isdigit():
-            return PREFIX_OPS[int(name[1:])][0]
+    for name, op in PREFIX_GROUPS[m.re]:  # the first operator group that matched
+        if m.group(name):
+            return op
     return "=="
 
 
 def _parameter(search: str, start: int, floor: int) -> str | None:
     """The measured quantity written right before ``start`` (``重量能量密度``), if any."""
     lo = max(floor, start - 40)
-    before = QUALIFIER_RE.sub(lambda m: "\0" * len(m.group()), search[lo:start]).rstrip("\0 ")
-    before = before.replace("\0", "")
-    english = EN_WORDS_RE.search(before)
+    window = search[lo:start]
+    if "（" in window or "(" in window or "按" in window:  # what a QUALIFIER_RE match opens with
+        window = QUALIFIER_RE.sub(lambda m: "\0" * len(m.group()), window)
+    before = window.rstrip("\0 ").replace("\0", "")
+    # EN_WORDS_RE ends in a letter, space or hyphen right before $ (the end, or a final newline)
+    last = before[-2:-1] if before.endswith("\n") else before[-1:]
+    english = EN_WORDS_RE.search(before) if last and last in EN_WORD_CHARS else None
     if english:  # English: the last word or two before "of"/"with"
         words = english.group().split()
         while words and words[-1].lower() in EN_PARAM_STOP:
