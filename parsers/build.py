@@ -10,10 +10,12 @@ Invariants: the public functions never raise; every span satisfies
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import cache
 
 from parsers import dates, glossary, kinds
+from parsers.anchors import Words
 from parsers.blocks import squash
 from parsers.control import control_facts
 from parsers.encoding import decode_html
@@ -42,15 +44,19 @@ BINARY_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
 HTML_SNIFF_RE = re.compile(
     rb"<\s*(!doctype\s+html|html|head|body|div|p|meta|title)\b", re.IGNORECASE
 )
+
+
+def _rule(zh: str, english: tuple[str, ...]) -> Words:
+    """Chinese alternatives ``zh`` or any of the ``english`` words, case-insensitive."""
+    return Words(zh, re.compile("|".join((zh, *english)), re.IGNORECASE), english)
+
+
 RELATION_RULES = (
-    ("suspends", re.compile(r"暂停(?:实施|执行|适用)|suspend", re.IGNORECASE)),
-    ("repeals", re.compile(r"废止|撤销|repeal|abolish", re.IGNORECASE)),
+    ("suspends", _rule(r"暂停实施|暂停执行|暂停适用", ("suspend",))),
+    ("repeals", _rule(r"废止|撤销", ("repeal", "abolish"))),
     # deleting or adding an entry of an earlier text's annex (附件第1项相应删除) amends it
-    ("amends", re.compile(r"修改|修订|修正|删除|删去|增列|amend", re.IGNORECASE)),
-    (
-        "supersedes",
-        re.compile(r"代替|取代|替代|以《[^》]{1,30}》为准|supersede|replace", re.IGNORECASE),
-    ),
+    ("amends", _rule(r"修改|修订|修正|删除|删去|增列", ("amend",))),
+    ("supersedes", _rule(r"代替|取代|替代|以《[^》]{1,30}》为准", ("supersede", "replace"))),
 )
 #: ``根据《…条例》（国务院令第792号）``: the number of a regulation cited as the basis.
 IMPLEMENTS_TITLE_RE = re.compile(r"(?:根据|依据|按照)[^。；]*》\s*[（(]\s*$")
@@ -87,9 +93,10 @@ KIND_EN = {
 }
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
+def _lines(text: str, most: int = -1) -> list[tuple[int, int]]:
+    """(start, end) of the lines of ``text``; of the first ``most + 1`` only, when given."""
     out, pos = [], 0
-    for line in text.split("\n"):
+    for line in text.split("\n", most):
         out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out
@@ -97,13 +104,13 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
     """The document's own number(s): the 发布文号 header line, else a number opening an early line."""
-    lines = _lines(search)
-    for start, end in lines:
-        if search[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
-            own = [m for m in mentions if start <= m.span[0] < end]
-            if own:
-                return own
-    for start, end in lines[:OWN_SEARCH_LINES]:
+    if OWN_LINE_LABEL in search:  # else no line starts with it
+        for start, end in _lines(search):
+            if search[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
+                own = [m for m in mentions if start <= m.span[0] < end]
+                if own:
+                    return own
+    for start, end in _lines(search, OWN_SEARCH_LINES)[:OWN_SEARCH_LINES]:
         for m in mentions:
             if start <= m.span[0] < end and m.span[0] - start <= 1:
                 return [m]
@@ -111,20 +118,20 @@ def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def _relation(search: str, span: tuple[int, int], bounds: Sequence[tuple[int, int]]) -> str:
-    here = next((k for k, (a, b) in enumerate(bounds) if a <= span[0] < b), None)
+    here = dates.sentence_at(search, span[0])
     if here is None:
         return "cites"
     start, end = bounds[here]
     sentence = search[start:end]
     for name, rule in RELATION_RULES:
-        if rule.search(sentence):
+        if rule.found(sentence):
             return name
     if here + 1 < len(bounds):  # 上述公告…以《清单》为准: the next sentence refers back
         a, b = bounds[here + 1]
         following = search[a:b].lstrip()
         if following.startswith(BACK_REFERENCES):
             for name, rule in RELATION_RULES:
-                if rule.search(following):
+                if rule.found(following):
                     return name
     if IMPLEMENTS_RE.search(search[start : span[0]]) or IMPLEMENTS_TITLE_RE.search(
         search[start : span[0]]
@@ -185,7 +192,7 @@ def legal_basis(search: str) -> list[str]:
     A short title the text defines for one it already named (``（以下称《反倾销条例》）``) is
     not listed again, wherever it is used.
     """
-    titles = [(m, re.sub(r"\s+", "", m.group(1))) for m in LEGAL_TITLE_RE.finditer(search)]
+    titles = [(m, "".join(m.group(1).split())) for m in LEGAL_TITLE_RE.finditer(search)]
     short = {
         name
         for m, name in titles
@@ -252,9 +259,15 @@ def _title_rest(title: str | None, numbers: list[DocNumber]) -> str:
     return rest
 
 
-def _title_type(title: str | None) -> str | None:
-    """The document type a title names at its end (``关于…的公告`` → 公告), else None."""
-    m = TITLE_TYPE_RE.search(to_simplified(squash(title or "")))
+def _title_type(title: str | None, simplified: Callable[[], str] | None = None) -> str | None:
+    """The document type a title names at its end (``关于…的公告`` → 公告), else None.
+
+    ``simplified`` gives ``to_simplified(title)`` when the caller has it (a squashed title is
+    its own squash).
+    """
+    squashed = squash(title or "")
+    reuse = simplified is not None and squashed == (title or "")
+    m = TITLE_TYPE_RE.search(simplified() if simplified and reuse else to_simplified(squashed))
     return m.group(1) if m else None
 
 
@@ -303,7 +316,10 @@ def build_record(
         int(published[:4]) if published else None
     )
     title = squash(title or "") or _title_from_text(text, mentions)
-    title_type = guarded(warns, "title type", lambda: _title_type(title), None)
+    # title type, kind and glossary all read the simplified title: converted once (not cached
+    # on failure, so each of them still records its own warning)
+    title_s = cache(lambda: to_simplified(title or ""))
+    title_type = guarded(warns, "title type", lambda: _title_type(title, title_s), None)
     numbers: list[DocNumber] = []
     for m in own:
         if m.year is None and year is not None:
@@ -318,7 +334,7 @@ def build_record(
     column = (meta or {}).get("ColumnName")
     own_types = [n.type for n in numbers]
     rec_kind = guarded(
-        warns, "kind", lambda: kinds.kind(search, title, own_types, url, column), "other"
+        warns, "kind", lambda: kinds.kind(search, title, own_types, url, column, title_s()), "other"
     )
     # News and Q&A report on measures: what they mention is cited, and the dates they report
     # belong to the documents reported on, not to the article.
@@ -340,9 +356,7 @@ def build_record(
 
     facts = control_facts(search, rec_kind, text)
     warns += facts.warnings
-    subject = guarded(
-        warns, "glossary", lambda: glossary.subject_en(to_simplified(title or "")), None
-    )
+    subject = guarded(warns, "glossary", lambda: glossary.subject_en(title_s()), None)
     summary = guarded(
         warns,
         "summary",

@@ -31,6 +31,17 @@ MARKERS = (
     (5, re.compile(rf"^(?P<v>[a-z])(?:[.、)）](?![0-9a-z])|{_CODE_NEXT})\s*")),
 )
 LEVEL_FORMAT = {1: "{}", 2: "({})", 3: "{}", 4: "({})", 5: "{}"}
+#: What a marker can start with (besides a digit): most lines start otherwise and need no regex.
+MARKER_FIRST = frozenset("第一二三四五六七八九十（(abcdefghijklmnopqrstuvwxyz")
+#: ``MARKERS`` as one pattern, alternatives in the same order (the first that matches wins, as
+#: in the loop): one match per line instead of up to five. Group ``l<i>`` is ``MARKERS[i]``,
+#: its ``v``/``w`` groups renamed ``v<i>``/``w<i>``.
+MARKER_RE = re.compile(
+    "|".join(
+        f"(?P<l{i}>{rule.pattern.replace('(?P<v>', f'(?P<v{i}>').replace('(?P<w>', f'(?P<w{i}>')})"
+        for i, (_, rule) in enumerate(MARKERS)
+    )
+)
 ARTICLE_REF_RE = re.compile(
     rf"第(?P<art>{_CN})条(?P<items>(?:[、，和及与或]?第?[（(]{_CN}[）)]项?)*)"
     rf"|(?P<bare>(?:[、，和及与或]?第[（(]{_CN}[）)]项)+)"
@@ -65,12 +76,16 @@ class OutlineLine:
 
 def marker(line: str) -> tuple[int, str, int] | None:
     """(level, formatted marker, marker length) of a line's leading enumerator, or None."""
-    for level, rule in MARKERS:
-        m = rule.match(line)
-        if m:
-            value = m.group("v") or (m.groupdict().get("w") or "")
-            return level, LEVEL_FORMAT[level].format(value), m.end()
-    return None
+    first = line[:1]
+    if first not in MARKER_FIRST and not first.isdecimal():  # \d is any decimal digit
+        return None
+    m = MARKER_RE.match(line)
+    if m is None:
+        return None
+    i = int(m.lastgroup[1:])  # type: ignore[index]  # the outer group closes last
+    level = MARKERS[i][0]
+    value = m.group(f"v{i}") or (m.groupdict().get(f"w{i}") or "")
+    return level, LEVEL_FORMAT[level].format(value), m.end()
 
 
 @lru_cache(maxsize=4)
@@ -78,7 +93,8 @@ def outline(search: str) -> tuple[OutlineLine, ...]:
     """Every line of ``search`` with its clause path, in order (cached: items and document
     thresholds both walk it)."""
     out: list[OutlineLine] = []
-    stack: list[tuple[int, str]] = []
+    stack: list[tuple[int, str]] = []  # (level, path up to and with that level's marker)
+    path = ""
     pos = 0
     for line in search.split("\n"):
         found = marker(line)
@@ -87,9 +103,10 @@ def outline(search: str) -> tuple[OutlineLine, ...]:
             level, text, length = found
             while stack and stack[-1][0] >= level:
                 stack.pop()
-            stack.append((level, text))
+            path = (stack[-1][1] if stack else "") + text
+            stack.append((level, path))
             body = pos + length
-        out.append(OutlineLine(pos, pos + len(line), body, "".join(t for _, t in stack), level))
+        out.append(OutlineLine(pos, pos + len(line), body, path, level))
         pos += len(line) + 1
     return tuple(out)
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from parsers.anchors import Anchors, may_hold
 
 _DOT = r"[.。．·]"
 #: Control code with optional noise; group 0 is the whole written code.
@@ -22,7 +25,6 @@ CODE_RE = re.compile(
 )
 NOISE_RE = re.compile(rf"\s+|{_DOT}")
 DOT_RE = re.compile(_DOT)
-WHITESPACE_RE = re.compile(r"\s+")
 #: The label of a reference customs code and what follows it up to the closing bracket or line.
 HS_LABEL_RE = re.compile(
     r"(?=[参税海商HhTtCcRr])"  # the labels' first characters: a fast skip of other positions
@@ -32,6 +34,11 @@ HS_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 HS_SPLIT_RE = re.compile(r"[、，,;；/和及或]")
+#: What every match of ``CODE_RE`` holds (``3A001`` without its surroundings).
+CODE_ANCHOR_RE = re.compile(r"[0-9] ?[A-E] ?[0-9]{3}")
+#: What every Chinese label of ``HS_LABEL_RE`` holds; the English ones hold one of the words.
+HS_ANCHOR_RE = re.compile(r"税则号|商品编")
+HS_LATIN_WORDS = ("hs", "tariff", "commodity")
 HS_DIGITS = (8, 10)
 #: A cell or token that is only an HS code (table layouts).
 HS_CELL_RE = re.compile(r"^[0-9]{4} ?[0-9]{2} ?[0-9]{2}(?: ?[0-9]{2})?$")
@@ -55,7 +62,7 @@ def normalize_code(written: str) -> str:
     Returns:
         The code without spaces, dots normalised, no trailing dot.
     """
-    parts = [p for p in DOT_RE.split(WHITESPACE_RE.sub("", written)) if p]
+    parts = [p for p in DOT_RE.split("".join(written.split())) if p]  # split(): what \s is
     return ".".join(parts)
 
 
@@ -72,12 +79,24 @@ def hs_from_body(body: str) -> list[str]:
     """Digits-only HS codes from the text after a label: separators split, spaces join."""
     out: list[str] = []
     for part in HS_SPLIT_RE.split(body):
-        digits = WHITESPACE_RE.sub("", part)
+        digits = "".join(part.split())
         if digits.isdigit() and len(digits) in HS_DIGITS:
             out.append(digits)
         elif digits.isdigit() and len(digits) > 10:
             out += [d for d in part.split() if d.isdigit() and len(d) in HS_DIGITS]
     return out
+
+
+@lru_cache(maxsize=4)
+def code_anchors(search: str) -> Anchors:
+    """Where control codes may stand in ``search`` (a range they do not touch holds none)."""
+    return Anchors.of(CODE_ANCHOR_RE, search)
+
+
+@lru_cache(maxsize=4)
+def _hs_anchors(search: str) -> Anchors | None:
+    """Where HS labels may stand; None when the text has English label words (no pre-check)."""
+    return None if may_hold(search, HS_LATIN_WORDS) else Anchors.of(HS_ANCHOR_RE, search)
 
 
 def find_hs(
@@ -86,6 +105,9 @@ def find_hs(
     """Reference customs codes after their label in ``search[start:end]``, with label spans."""
     stop = len(search) if end is None else end
     out: list[tuple[str, tuple[int, int]]] = []
+    anchors = _hs_anchors(search)  # the items of a document ask line by line
+    if anchors is not None and not anchors.touch(start, stop):
+        return out
     for m in HS_LABEL_RE.finditer(search, start, stop):
         out += [(code, (m.start(), m.end())) for code in hs_from_body(m.group("body"))]
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from parsers.anchors import Words
 from parsers.elements import find_elements
 from parsers.entities import Entity, find_entities
 from parsers.items import Item, find_items, free_thresholds
@@ -20,9 +21,9 @@ from parsers.normalize import as_written
 from parsers.record import guarded
 from parsers.thresholds import Threshold
 
-CONTROL_RE = re.compile(
-    r"出口管制|两用物项|管制编码|出口许可|export control|dual-use", re.IGNORECASE
-)
+_CONTROL_ZH = r"出口管制|两用物项|管制编码|出口许可"
+CONTROL_RE = re.compile(rf"{_CONTROL_ZH}|export control|dual-use", re.IGNORECASE)
+CONTROL = Words(_CONTROL_ZH, CONTROL_RE, ("export control", "dual-use"))
 CONTROL_KINDS = ("announcement", "notice")
 #: How far around a threshold its parameter may stand (before it, or after: 14纳米及以下制程).
 PARAMETER_REACH = 40
@@ -42,7 +43,7 @@ class ControlFacts:
 
 def is_control_document(search: str, kind: str) -> bool:
     """True for an announcement or notice that imposes or changes export controls."""
-    return kind in CONTROL_KINDS and bool(CONTROL_RE.search(search))
+    return kind in CONTROL_KINDS and CONTROL.found(search)
 
 
 def _threshold_as_written(text: str, search: str, t: Threshold) -> Threshold:

@@ -8,12 +8,13 @@ Invariant: nothing here raises on any input; a fact the text does not state is N
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import pairwise
 
+from parsers.anchors import may_hold
 from parsers.clauses import clause_refs
 from parsers.numbers import cn_to_int, find_numbers
 
@@ -57,8 +58,11 @@ _PUB = r"(?:公布|发布|印发|公告)之日"
 #: A clock time after the date: ``2025年4月10日12时01分``, ``12:01``.
 _CLOCK = r"(?:[ ]?\d{1,2}(?:时|点|[:：])(?:\d{1,2}分?)?)?"
 #: 自2025年11月8日起正式实施 / 于2025年12月1日起施行 / 自2025年4月10日12时01分起正式实施
+#: Where a date (or 自/从/于 before it) can start: a leading lookahead lets the engine skip the
+#: other positions instead of trying every alternative of ``DATE_RE`` there.
+_DATE_FIRST = r"(?=[自从于 \d〇零一二三四五六七八九jfmasond])"
 FIXED_RE = re.compile(
-    rf"(?:自|从|于)?[ ]?(?:{_DATE}){_CLOCK}[ ]?起?[ ]?(?:正式)?{_ACT}", re.IGNORECASE
+    rf"{_DATE_FIRST}(?:自|从|于)?[ ]?(?:{_DATE}){_CLOCK}[ ]?起?[ ]?(?:正式)?{_ACT}", re.IGNORECASE
 )
 RELATIVE_RE = re.compile(
     rf"自{_PUB}起(?:满)?[ ]?(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,4}})[ ]?(?:日|天)(?:后|之后)?(?:起)?(?:正式)?{_ACT}?"
@@ -78,7 +82,12 @@ EN_ON_PUB_RE = re.compile(
 TRIGGER_RE = re.compile(
     rf"(?=[施实执生之即EeFf])(?:{_ACT}|之日起|即日起|effect|force)", re.IGNORECASE
 )
+#: The English words of the patterns above; a text without them needs only the Chinese ones
+#: (a literal alternation without IGNORECASE, which the engine scans fast).
+EN_EFFECT_WORDS = ("effect", "force")
+ZH_TRIGGER_RE = re.compile(r"施行|实施|执行|生效|之日起|即日起")  # flat: (?:…) hides the skip
 SUSPEND_RE = re.compile(r"暂停(?:实施|执行|适用)|\bsuspend", re.IGNORECASE)
+ZH_SUSPEND_RE = re.compile(r"暂停(?:实施|执行|适用)")
 UNTIL_RE = re.compile(rf"(?:至|到|截至|until|through)\s?(?:{_DATE})", re.IGNORECASE)
 UNTIL_END_RE = re.compile(rf"(?:{_DATE})[ ]?(?:止|为止)", re.IGNORECASE)
 FROM_RE = re.compile(rf"(?:自|从|from)\s?(?:{_DATE})", re.IGNORECASE)
@@ -139,7 +148,30 @@ def parse_date(raw: str | None) -> str | None:
 @lru_cache(maxsize=4)
 def sentences(search: str) -> tuple[tuple[int, int], ...]:
     """Sentence spans (split at 。；！？ and line ends); cached, several extractors ask."""
-    return tuple((m.start(), m.end()) for m in SENTENCE_RE.finditer(search) if m.group().strip())
+    return tuple([m.span() for m in SENTENCE_RE.finditer(search) if not m.group().isspace()])
+
+
+@lru_cache(maxsize=4)
+def _sentence_starts(search: str) -> list[int]:
+    return [a for a, _ in sentences(search)]
+
+
+def sentence_at(search: str, pos: int) -> int | None:
+    """Index into ``sentences(search)`` of the sentence holding ``pos``, None between them."""
+    k = bisect_right(_sentence_starts(search), pos) - 1
+    return k if k >= 0 and pos < sentences(search)[k][1] else None
+
+
+@lru_cache(maxsize=4)
+def suspending(search: str) -> frozenset[int]:
+    """Indexes into ``sentences(search)`` of the sentences ``SUSPEND_RE`` finds something in.
+
+    One scan of the text: no match crosses a sentence end (it holds no stop and no newline), and
+    a sentence starts after a stop or a newline, a word boundary as at the start of a string.
+    """
+    rule = SUSPEND_RE if may_hold(search, ("suspend",)) else ZH_SUSPEND_RE
+    found = {sentence_at(search, m.start()) for m in rule.finditer(search)}
+    return frozenset(k for k in found if k is not None)
 
 
 def _date_line(line: str) -> str | None:
@@ -219,9 +251,10 @@ def _sentence_effective(sentence: str, offset: int, published: str | None) -> li
     candidates: list[tuple[re.Match[str], str | None, str]] = []
     for m in RELATIVE_RE.finditer(sentence):
         candidates.append((m, _add_days(published, cn_to_int(m.group("n")) or 0), "relative"))
-    for rule in (FIXED_RE, EN_FIXED_RE):
+    english = may_hold(sentence, EN_EFFECT_WORDS)  # EN_* need one of them
+    for rule in (FIXED_RE, EN_FIXED_RE) if english else (FIXED_RE,):
         candidates += [(m, date_of(m), "fixed") for m in rule.finditer(sentence)]
-    for rule in (ON_PUB_RE, EN_ON_PUB_RE):
+    for rule in (ON_PUB_RE, EN_ON_PUB_RE) if english else (ON_PUB_RE,):
         candidates += [(m, published, "on_publication") for m in rule.finditer(sentence)]
     out: list[Effective] = []
     for m, when, basis in candidates:
@@ -245,14 +278,13 @@ def effective_dates(search: str, published: str | None) -> list[Effective]:
     """Every entry-into-force statement outside suspension sentences, in text order."""
     found: list[Effective] = []
     # every statement pattern needs one of these words: only their sentences are read
-    triggers = [m.start() for m in TRIGGER_RE.finditer(search)]
-    for start, end in sentences(search):
-        at = bisect_left(triggers, start)
-        if at == len(triggers) or triggers[at] >= end:
-            continue
-        sentence = search[start:end]
-        if not SUSPEND_RE.search(sentence):
-            found += _sentence_effective(sentence, start, published)
+    trigger = TRIGGER_RE if may_hold(search, EN_EFFECT_WORDS) else ZH_TRIGGER_RE
+    at = (sentence_at(search, m.start()) for m in trigger.finditer(search))
+    read = {k for k in at if k is not None} - suspending(search)
+    bounds = sentences(search)
+    for k in sorted(read):
+        start, end = bounds[k]
+        found += _sentence_effective(search[start:end], start, published)
     found.sort(key=lambda e: e.span)
     return found
 
@@ -269,10 +301,10 @@ class Window:
 def suspension_windows(search: str, published: str | None) -> list[Window]:
     """Sentences that suspend something (暂停实施…), with from (stated or publication) and until."""
     out: list[Window] = []
-    for start, end in sentences(search):
+    bounds = sentences(search)
+    for k in sorted(suspending(search)):
+        start, end = bounds[k]
         sentence = search[start:end]
-        if not SUSPEND_RE.search(sentence):
-            continue
         until = UNTIL_RE.search(sentence) or UNTIL_END_RE.search(sentence)
         since = FROM_RE.search(sentence)
         begin = date_of(since) if since else None

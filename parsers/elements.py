@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from parsers.anchors import may_hold
+
 #: Simplified Chinese element names (one character each) → IUPAC symbol.
 ELEMENTS = {
     "氢": "H", "氦": "He", "锂": "Li", "铍": "Be", "硼": "B", "碳": "C", "氮": "N", "氧": "O",
@@ -73,7 +75,8 @@ EN_SUBJECT_RE = re.compile(
     rf"|\b(?:metallic|high-purity|compounds\s+(?:of|containing))\s+(?P<f>{_EN})\b",
     re.IGNORECASE,
 )
-EN_HINT_RE = re.compile(r"metal|oxide|alloys|compounds|related", re.IGNORECASE)
+EN_HINT_WORDS = ("metal", "oxide", "alloys", "compounds", "related")
+EN_HINT_RE = re.compile("|".join(EN_HINT_WORDS), re.IGNORECASE)
 #: The word before an English match: another element name makes it part of a compound's name
 #: (``indium tin oxide``, ``lithium cobalt oxide``), as ``(?!{_E})`` does for Chinese.
 EN_WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)[\s-]+$")
@@ -81,7 +84,9 @@ EN_WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)[\s-]+$")
 
 def _english(search: str) -> list[tuple[int, str]]:
     hits: list[tuple[int, str]] = []
-    if not EN_HINT_RE.search(search):  # no English subject word: the long pattern can't match
+    # no English subject word: the long pattern can't match (may_hold: the same, fast, for the
+    # many texts without any of the words)
+    if not (may_hold(search, EN_HINT_WORDS) and EN_HINT_RE.search(search)):
         return hits
     for m in EN_SUBJECT_RE.finditer(search):
         group = "e" if m.group("e") else "f"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 BOMS = (
@@ -62,17 +63,18 @@ def _try(body: bytes, encoding: str) -> str | None:
         return None
 
 
-def _declared(body: bytes, content_type: str | None) -> list[tuple[str, str]]:
-    """Declared charsets in order of authority, each with where it was found."""
-    found: list[tuple[str, str]] = []
+def _declared(body: bytes, content_type: str | None) -> Iterator[tuple[str, str]]:
+    """Declared charsets in order of authority, each with where it was found.
+
+    A generator: the ``<meta>`` is only looked for when the header's charset did not decode.
+    """
     if content_type:
         m = CHARSET_RE.search(content_type.encode("latin-1", "replace"))
         if m:
-            found.append((m.group(1).decode("ascii", "replace"), "Content-Type"))
+            yield (m.group(1).decode("ascii", "replace"), "Content-Type")
     m = META_CHARSET_RE.search(body[:META_SNIFF_BYTES])
     if m:
-        found.append((m.group(1).decode("ascii", "replace"), "<meta> in the first 2 KB"))
-    return found
+        yield (m.group(1).decode("ascii", "replace"), "<meta> in the first 2 KB")
 
 
 def decode_html(body: bytes, content_type: str | None) -> Decoded:

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from parsers.anchors import may_hold
+
 #: List names (simplified) → contract ``list``. Longest first.
 LISTS = (
     ("不可靠实体清单", "unreliable_entity"),
@@ -34,6 +36,10 @@ LISTS = (
 LIST_RE = re.compile(
     "(?=[不出管关UuEeCcWw])" + "|".join(re.escape(k) for k, _ in LISTS), re.IGNORECASE
 )
+#: The Chinese names alone, for a text without the word every English name holds: without
+#: IGNORECASE the regex engine skips straight to their first characters.
+ZH_LIST_RE = re.compile("|".join(re.escape(k) for k, _ in LISTS if not k.isascii()))
+EN_LIST_WORDS = ("list",)
 ADD_RE = re.compile(
     r"列入|纳入|增列|加入|add(?:ed|s)? (?:to|on)|includ(?:e|ed|es) (?:in|on)", re.IGNORECASE
 )
@@ -62,7 +68,10 @@ COUNTRIES = {
 }  # fmt: skip
 _COUNTRY = "|".join(re.escape(c) for c in sorted(COUNTRIES, key=len, reverse=True))
 #: ``14家美国实体`` / ``以下美国实体`` / ``28 U.S. entities``.
+_COUNTRY_FIRST = re.escape("".join(sorted({c[0] for c in COUNTRIES})))
 COUNTRY_IN_SENTENCE_RE = re.compile(
+    # a leading lookahead of every first character skips the positions no match starts at
+    rf"(?=[0-9一二三四五六七八九十百以下这{_COUNTRY_FIRST}])"
     rf"(?:[0-9一二三四五六七八九十百]+家|以下|下列|这些)?(?P<c>{_COUNTRY})(?:的)?(?:实体|公司|企业|机构|组织)"
     rf"|(?P<e>{_COUNTRY})\s+entit",
     re.IGNORECASE,
@@ -92,6 +101,7 @@ LEAD_TRIM_RE = re.compile(
     rf"(?:(?:{_COUNTRY})?(?:的)?(?:实体|企业|公司|机构|组织))?\s*[：:]?\s*"
 )
 TAIL_TRIM_RE = re.compile(r"(?:等)?(?:[0-9一二三四五六七八九十百]+家)?(?:实体|企业|机构)?\s*$")
+#: A sentence of a decision (what ``_sentence_around`` finds around a position).
 SENTENCE_RE = re.compile(r"[^。\n]+")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 #: ``列入不可靠实体清单：`` — names follow the list phrase only when a colon closes it directly.
@@ -140,9 +150,11 @@ def _list_name(found: str) -> str:
     return next(v for k, v in LISTS if k.lower() == low)
 
 
-def _sentences(search: str) -> list[tuple[int, int]]:
-    """Spans between 。 and line ends (the stop itself left out), empty ones skipped."""
-    return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(search)]
+def _sentence_around(search: str, pos: int) -> tuple[int, int]:
+    """The ``SENTENCE_RE`` match holding ``pos`` (a run without 。 and line ends around it)."""
+    start = max(search.rfind("。", 0, pos), search.rfind("\n", 0, pos)) + 1
+    stops = [at for at in (search.find("。", pos), search.find("\n", pos)) if at >= 0]
+    return start, min(stops, default=len(search))
 
 
 def _descriptive(sentence: str, verb: re.Match[str]) -> bool:
@@ -178,13 +190,22 @@ def _basis_only(sentence: str) -> bool:
 
 
 def decisions(search: str) -> list[Decision]:
-    """Decision sentences in document order (one per sentence)."""
-    out = []
-    for a, b in _sentences(search):
+    """Decision sentences in document order (one per sentence).
+
+    Only the sentences that name a list are read: the names are found in one scan of the text
+    (none holds a stop or a newline, so none crosses a sentence end), and each sentence's first
+    one counts, as a search of the sentence alone would find it.
+    """
+    out: list[Decision] = []
+    read = -1  # where the last sentence read ends
+    for lst in (LIST_RE if may_hold(search, EN_LIST_WORDS) else ZH_LIST_RE).finditer(search):
+        if lst.start() < read:
+            continue
+        a, b = _sentence_around(search, lst.start())
+        read = b
         sentence = search[a:b]
-        lst = LIST_RE.search(sentence)
-        found = _action(sentence) if lst else None
-        if lst is None or found is None or _basis_only(sentence):
+        found = _action(sentence)
+        if found is None or _basis_only(sentence):
             continue
         action, verb = found
         cm = COUNTRY_IN_SENTENCE_RE.search(sentence)

@@ -20,22 +20,26 @@ Invariant: pure; every span lies inside the searched string; order is document o
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from parsers.clauses import OutlineLine, outline
-from parsers.codes import CODE_RE, find_hs, hs_cell, normalize_code
-from parsers.thresholds import Threshold, find_thresholds
+from parsers.codes import CODE_RE, code_anchors, find_hs, hs_cell, normalize_code
+from parsers.thresholds import Threshold, find_thresholds, threshold_anchors
 
 CELL_SEP = " | "
 ENTRY_START_RE = re.compile(r"[：:；;]\s*$|^\s*$")
+ENTRY_STOPS = "：:；;"  # the stops of ENTRY_START_RE
 HS_PAREN_RE = re.compile(
     r"[（(][^（()）]*?(?:税则号列|商品编号|商品编码|税则号|HS编码|HS code|tariff (?:item )?number"
     r"|commodity (?:code|number))[^（()）]*[）)]",
     re.IGNORECASE,
 )
 RESERVED_RE = re.compile(r"【保留】|^\s*保留\s*[。；;]?\s*$")
+RESERVED = "保留"  # in every match of RESERVED_RE
 TRAILING = " \t。；;，,：:、"
+GAP_CHARS = TRAILING  # what may stand between the items of a line (see _covered)
 #: An English item line ends with a full stop that is not part of the name.
 NAME_TRAILING = TRAILING + "."
 QUALIFIER_END = "的"
@@ -46,6 +50,7 @@ HEADER_CELL_RE = re.compile(r"编码|编号|名称|序号|税则|描述|物项")
 CONTROL_CLAUSE_RE = re.compile(
     r"物项[^：:\n]*不得出口[^\n]*[：:]\s*$|对(?:以下|下列)物项实施出口管制[^\n]*[：:]\s*$"
 )
+ITEMS_WORD = "物项"  # in every match of CONTROL_CLAUSE_RE
 #: An item line whose sub-lines are the features it must have, not items of their own.
 FEATURES_RE = re.compile(r"(?:特征|特性|条件|指标|要求|参数)\s*[：:]\s*$")
 #: Where an uncoded item's name stops: the explanatory tail.
@@ -84,12 +89,20 @@ def _entry_codes(search: str, line: OutlineLine) -> list[tuple[int, int]]:
     The line's body is searched on its own, so a code right after its enumerator (``1.3A001``
     once a full-width ``．`` is folded) is not taken for the tail of a longer token.
     """
+    out: list[tuple[int, int]] = []
+    if not code_anchors(search).touch(line.body, line.end):
+        return out
     body = search[line.body : line.end]
-    out = []
     for m in CODE_RE.finditer(body):
-        if ENTRY_START_RE.search(body[: m.start()]):
+        if _entry_start(body[: m.start()]):
             out.append((line.body + m.start(), line.body + m.end()))
     return out
+
+
+def _entry_start(before: str) -> bool:
+    """``ENTRY_START_RE.search(before)``, without a regex (``rstrip`` strips what ``\\s`` is)."""
+    before = before.rstrip()
+    return not before or before[-1] in ENTRY_STOPS
 
 
 def _trim(search: str, start: int, end: int) -> tuple[int, int]:
@@ -117,9 +130,12 @@ def _segment(
     search: str, start: int, end: int, code_end: int | None, line: OutlineLine
 ) -> Item | None:
     start, end = _trim(search, start, end)
-    if start >= end or RESERVED_RE.search(search[start:end]):
+    if start >= end or (
+        search.find(RESERVED, start, end) >= 0 and RESERVED_RE.search(search[start:end])
+    ):
         return None
-    hs = tuple(dict.fromkeys(code for code, _ in find_hs(search, start, end)))
+    labelled = find_hs(search, start, end)
+    hs = tuple(dict.fromkeys(code for code, _ in labelled)) if labelled else ()
     thresholds = find_thresholds(search, code_end or start, end)
     name_from = code_end if code_end is not None else start
     code = normalize_code(search[start:code_end]) if code_end is not None else None
@@ -181,7 +197,7 @@ def _row_item(search: str, line: OutlineLine) -> Item | None:
 
 
 def _line_items(search: str, line: OutlineLine) -> list[Item]:
-    if CELL_SEP in search[line.start : line.end]:
+    if search.find(CELL_SEP, line.start, line.end) >= 0:
         row = _row_item(search, line)
         return [row] if row else []
     starts = _entry_codes(search, line)
@@ -221,7 +237,10 @@ def _with_parents(items: list[Item]) -> list[Item]:
                 and o.line_path != item.line_path
             ]
             parent = ancestors[-1].code if ancestors else None
-        out.append(Item(**{**item.__dict__, "parent_code": parent}))
+        i = item
+        out.append(
+            Item(i.code, i.name, i.hs_codes, i.thresholds, i.clause, parent, i.span, i.line_path)
+        )
     return out
 
 
@@ -244,7 +263,9 @@ def _sections(lines: list[OutlineLine], search: str) -> list[tuple[int, int]]:
     """Index ranges (first, last+1) of the lines under each control clause."""
     out = []
     for i, line in enumerate(lines):
-        if not line.level or not CONTROL_CLAUSE_RE.search(search[line.body : line.end]):
+        if not line.level or search.find(ITEMS_WORD, line.body, line.end) < 0:
+            continue
+        if not CONTROL_CLAUSE_RE.search(search[line.body : line.end]):
             continue
         j = i + 1
         while j < len(lines) and not (0 < lines[j].level <= line.level):
@@ -290,7 +311,11 @@ def find_items(search: str, start: int = 0, end: int | None = None) -> list[Item
     stop = len(search) if end is None else end
     lines = [ln for ln in outline(search) if ln.end > start and ln.start < stop]
     per_line: dict[int, list[Item]] = {}
+    codes = code_anchors(search)
     for i, line in enumerate(lines):
+        prose = not line.level and not codes.touch(line.body, line.end)
+        if prose and search.find(CELL_SEP, line.start, line.end) < 0:
+            continue  # no marker an uncoded item needs, no code, no table cell
         items = _line_items(search, line)
         if items:
             per_line[i] = items
@@ -313,17 +338,38 @@ def find_items(search: str, start: int = 0, end: int | None = None) -> list[Item
     return _with_parents(found)
 
 
+def _covered(search: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``search[start:end]`` outside the (sorted) item ``spans`` is only spaces and stops.
+
+    No threshold starts with those (it starts with a digit, a numeral, an operator or 百分之).
+    """
+    pos = start
+    for a, b in spans[max(bisect_right(spans, (start, start)) - 1, 0) :]:
+        if a >= end:
+            break
+        if b <= pos:
+            continue
+        if a > pos and search[pos:a].strip(GAP_CHARS):
+            return False
+        pos = b
+    return pos >= end or not search[pos:end].strip(GAP_CHARS)
+
+
 def free_thresholds(search: str, items: list[Item], start: int = 0) -> list[Threshold]:
     """Thresholds in numbered clauses that lie outside every item (document-level conditions)."""
     taken = [i.span for i in items] + [t.span for i in items for t in i.thresholds]
     out: list[Threshold] = []
+    anchors = threshold_anchors(search)
+    spans = sorted(i.span for i in items)
     for line in outline(search):
-        if line.end <= start or not line.path:
+        if line.end <= start or not line.path or not anchors.touch(line.body, line.end):
             continue
-        chunk = search[line.body : line.end]
-        if NOT_CONDITION_RE.search(chunk):
+        if _covered(search, line.body, line.end, spans):
+            continue  # every threshold of the line would start in an item: none is free
+        found = find_thresholds(search, line.body, line.end)
+        if not found or NOT_CONDITION_RE.search(search, line.body, line.end):
             continue
-        for t in find_thresholds(search, line.body, line.end):
+        for t in found:
             if not any(a <= t.span[0] < b for a, b in taken):
                 out.append(t)
     return out

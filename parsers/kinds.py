@@ -10,19 +10,22 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from parsers.anchors import Words
 from parsers.normalize import to_simplified
 
 KINDS = ("announcement", "entity_list", "news", "qa", "notice", "other")
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
-QA_RE = re.compile(
-    r"答记者问|新闻发言人|发言人|政策解读|答问|问答|解读|例行新闻发布会|spokesperson|Q\s?&\s?A|press conference",
-    re.IGNORECASE,
-)
+_QA_ZH = r"答记者问|新闻发言人|发言人|政策解读|答问|问答|解读|例行新闻发布会"
+QA_RE = re.compile(rf"{_QA_ZH}|spokesperson|Q\s?&\s?A|press conference", re.IGNORECASE)
+_ENTITY_LIST_ZH = r"不可靠实体清单|出口管制管控名单|管控名单|关注名单"
 ENTITY_LIST_RE = re.compile(
-    r"不可靠实体清单|出口管制管控名单|管控名单|关注名单|Unreliable Entity List|control list|watch list",
-    re.IGNORECASE,
+    rf"{_ENTITY_LIST_ZH}|Unreliable Entity List|control list|watch list", re.IGNORECASE
 )
-LISTING_RE = re.compile(r"列入|移出|纳入|移除|added to|removed from", re.IGNORECASE)
+_LISTING_ZH = r"列入|移出|纳入|移除"
+LISTING_RE = re.compile(rf"{_LISTING_ZH}|added to|removed from", re.IGNORECASE)
+QA = Words(_QA_ZH, QA_RE, ("spokesperson", "&", "press conference"))
+ENTITY_LIST = Words(_ENTITY_LIST_ZH, ENTITY_LIST_RE, ("list",))
+LISTING = Words(_LISTING_ZH, LISTING_RE, ("added to", "removed from"))
 NOTICE_RE = re.compile(r"通知|通告|Notice")
 NEWS_HOSTS = (
     "guancha.cn",
@@ -40,9 +43,12 @@ NEWS_RE = re.compile(
     r"|(?-i:^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]|\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\))",
     re.IGNORECASE | re.MULTILINE,
 )
-#: CJK unified ideographs (basic block and extension A), as ``normalize.is_han``.
-HAN_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
-LATIN_RE = re.compile(r"[A-Za-z]")
+#: Runs of CJK unified ideographs (basic block and extension A, as ``normalize.is_han``): joined,
+#: they are the Han characters, one match per run, not per character (``[…][…]*``, not
+#: ``[…]+``: a class first lets the engine skip to it).
+HAN_RUN_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf][\u4e00-\u9fff\u3400-\u4dbf]*")
+#: Latin letters are counted as the ASCII letters ``str.encode`` keeps and ``translate`` drops.
+ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #: Share of Han characters that must change under t2s to call a text traditional.
 TRADITIONAL_SHARE = 0.03
 TRADITIONAL_MIN = 3
@@ -51,18 +57,18 @@ TRADITIONAL_MIN = 3
 def language(text: str, url: str | None = None) -> str:
     """``zh-Hant`` when enough characters are traditional, ``en`` when Han is scarce, else ``zh-Hans``."""
     sample = text[:5000]
-    han = HAN_RE.findall(sample)
-    latin = len(LATIN_RE.findall(sample))
-    if len(han) < 10 and latin > 3 * max(len(han), 1):
+    joined = "".join(HAN_RUN_RE.findall(sample))
+    ascii_part = sample.encode("ascii", "ignore")
+    latin = len(ascii_part) - len(ascii_part.translate(None, ASCII_LETTERS))
+    if len(joined) < 10 and latin > 3 * max(len(joined), 1):
         return "en"
-    if not han:
+    if not joined:
         return "en" if latin else "zh-Hans"
-    joined = "".join(han)
     simplified = to_simplified(joined)
     if simplified == joined:
         return "zh-Hans"
     changed = sum(1 for a, b in zip(joined, simplified, strict=False) if a != b)
-    if changed >= TRADITIONAL_MIN and changed / len(han) >= TRADITIONAL_SHARE:
+    if changed >= TRADITIONAL_MIN and changed / len(joined) >= TRADITIONAL_SHARE:
         return "zh-Hant"
     return "zh-Hans"
 
@@ -78,6 +84,7 @@ def kind(
     own_types: list[str],
     url: str | None = None,
     column: str | None = None,
+    title_simplified: str | None = None,
 ) -> str:
     """Classify a document.
 
@@ -87,18 +94,19 @@ def kind(
         own_types: Types (公告/令/通知/…) of the document's own numbers.
         url: Page URL, if known (news hosts decide ``news``).
         column: MOFCOM meta ColumnName, if known.
+        title_simplified: ``to_simplified(title)``, when the caller has it already.
 
     Returns:
         One of ``KINDS``.
     """
-    title_s = to_simplified(title or "")
+    title_s = to_simplified(title or "") if title_simplified is None else title_simplified
     head = title_s + "\n" + search[:300]
     if _is_news_url(url):
         return "news"
-    if QA_RE.search(title_s) or (not own_types and QA_RE.search(search[:200])):
+    if QA.found(title_s) or (not own_types and QA.found(search[:200])):
         return "qa"
     if any(t in ("公告", "令", "决定") for t in own_types):
-        if ENTITY_LIST_RE.search(head) and LISTING_RE.search(search):
+        if ENTITY_LIST.found(head) and LISTING.found(search):
             return "entity_list"
         return "announcement"
     if "通知" in own_types or NOTICE_RE.search(title_s):

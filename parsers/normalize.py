@@ -35,8 +35,13 @@ SAFE_SYMBOLS = {
     "＠": "@",
 }
 BR_RE = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
-SPACES_RE = re.compile(r"[ \t\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+_SPACE = r"[ \t\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]"
+#: ``_SPACE+`` written ``_SPACE _SPACE*``: a pattern opening with a class, not a repeat, lets the
+#: regex engine skip to the characters of the class (the same matches, faster).
+SPACES_RE = re.compile(rf"{_SPACE}{_SPACE}*")
 NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+#: The characters ``NEWLINES_RE`` starts at: one class scans fast, the alternation does not.
+NEWLINE_CHARS_RE = re.compile(r"[\r\u2028\u2029\x85]")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -50,6 +55,14 @@ def _fold_char(ch: str) -> str:
 FOLD_TABLE = str.maketrans(
     {chr(c): _fold_char(chr(c)) for c in range(0xFF01, 0xFF5F) if _fold_char(chr(c)) != chr(c)}
 )
+#: Runs of the characters ``FOLD_TABLE`` changes. ``str.translate`` with a dict looks up every
+#: character of the text (slow for a whole page); translating only these runs is the same.
+_FOLDED = "[" + "".join(re.escape(chr(c)) for c in sorted(FOLD_TABLE)) + "]"
+FOLD_RE = re.compile(_FOLDED + _FOLDED + "*")  # as SPACES_RE: a class first
+
+
+def _fold(m: re.Match[str]) -> str:
+    return m.group().translate(FOLD_TABLE)
 
 
 def normalize_text(raw: str) -> str:
@@ -61,14 +74,15 @@ def normalize_text(raw: str) -> str:
     Returns:
         Lines stripped and non-empty, each ending with ``\\n`` (empty input → "").
     """
-    text = NEWLINES_RE.sub("\n", raw or "")
+    text = raw or ""
+    if NEWLINE_CHARS_RE.search(text):
+        text = NEWLINES_RE.sub("\n", text)
     text = BR_RE.sub("\n", text)
     text = html.unescape(text)
     text = BR_RE.sub("\n", text)  # entities may have spelled a <br>
-    text = CONTROL_RE.sub("", text).translate(FOLD_TABLE)
-    lines = (line.strip() for line in SPACES_RE.sub(" ", text).split("\n"))  # no \n in SPACES_RE
-    kept = [line for line in lines if line]
-    return "".join(line + "\n" for line in kept)
+    text = FOLD_RE.sub(_fold, CONTROL_RE.sub("", text))
+    kept = [line for line in map(str.strip, SPACES_RE.sub(" ", text).split("\n")) if line]
+    return "\n".join(kept) + "\n" if kept else ""  # (no \n in SPACES_RE)
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,10 @@ Invariant: every ``Mention.span`` is a [start, end) range into the text that was
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+
+from parsers.anchors import may_hold
 
 #: Issuer spellings → the short simplified name used in records.
 ISSUERS = {
@@ -95,6 +98,14 @@ NUMBER_RE = re.compile(
     rf"|(?<![\d第])(?P<n4>\d{{1,4}})[ ]?(?P<h4>号)(?=公告|{_LING}))"
     rf"(?P<t2>公告|{_LING})?"
 )
+#: Every match of ``NUMBER_RE`` holds one of these (第, an opening bracket, 号), and before the
+#: first of them only characters of issuers, types, years and spaces (``NUMBER_LEAD_RE``).
+NUMBER_ANCHOR_RE = re.compile(r"[第〔\[（(【［号]")
+_LEAD = "".join(
+    sorted(set("".join(ISSUERS)) | set(" 、，,和与及公告令通知决定年〇零一二两三四五六七八九十百"))
+)
+#: A run of those characters, read backwards from an anchor (on the reversed text).
+NUMBER_LEAD_RE = re.compile(rf"[{re.escape(_LEAD)}\d]*")
 #: ``、第56号`` / ``和2025年第57号`` right after a number: same issuers, type and year.
 CONTINUATION_RE = re.compile(
     rf"[ ]?[、，,和及与][ ]?(?:(?P<y>{_YEAR})[ ]?年?[ ]?)?第?[ ]?(?P<n>{_NUM})[ ]?号(?P<t2>公告|令)?"
@@ -124,9 +135,8 @@ EN_LIST_TYPE_RE = re.compile(
     r"\b(announcement|order|decree|notice|decision)s?\b(?:(?![.;!?]\s+[A-Z]).){0,120}$",
     re.IGNORECASE,
 )
-EN_TYPE_HINT_RE = re.compile(
-    r"(?=[AODNaodn])(?:announcement|order|decree|notice|decision)", re.IGNORECASE
-)
+EN_TYPE_WORDS = ("announcement", "order", "decree", "notice", "decision")
+EN_TYPE_HINT_RE = re.compile(rf"(?=[AODNaodn])(?:{'|'.join(EN_TYPE_WORDS)})", re.IGNORECASE)
 #: Without 号 a number must end the clause, or ``第一批`` would count.
 NO_HAO_END_RE = re.compile(r"[\s，。；：、,.;:)）》”\"]|$")
 
@@ -258,6 +268,30 @@ def _english_lists(text: str) -> list[Mention]:
     return out
 
 
+def _number_matches(search: str) -> Iterator[re.Match[str]]:
+    """``NUMBER_RE.finditer(search)``, trying only the positions a number can start at.
+
+    A number starts in the run of lead characters right before its first anchor (an anchor is
+    no lead character, so no number reaches across one to a later anchor). The positions of
+    those runs are tried in order, as the whole-text scan would; the prose between them, where
+    the big pattern failed char by char (dates and codes are digits, 一 and 国 lead issuers),
+    is not.
+    """
+    backwards = search[::-1]
+    pos = 0
+    for anchor in NUMBER_ANCHOR_RE.finditer(search):
+        at = anchor.start()
+        if at < pos:
+            continue
+        lead = NUMBER_LEAD_RE.match(backwards, len(search) - at)  # always matches, maybe empty
+        for start in range(max(pos, at - len(lead.group())), at + 1):  # type: ignore[union-attr]
+            m = NUMBER_RE.match(search, start)
+            if m is not None:
+                yield m
+                pos = m.end()
+                break
+
+
 def find_numbers(text: str, search: str | None = None) -> list[Mention]:
     """Every document number in ``text`` in order of appearance.
 
@@ -270,7 +304,7 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
     """
     search = text if search is None or len(search) != len(text) else search
     found: list[Mention] = []
-    for m in NUMBER_RE.finditer(search):
+    for m in _number_matches(search):
         if not _accept(m, search):
             found.extend(_forward_typed(m, search, text))
             continue
@@ -279,7 +313,8 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
             continue
         found.append(mention)
         found.extend(_continuations(mention, search, text, m.end()))
-    english = EN_TYPE_HINT_RE.search(text) is not None  # the English patterns need a type word
+    # the English patterns need a type word; most texts have no Latin word to look at twice
+    english = may_hold(text, EN_TYPE_WORDS) and EN_TYPE_HINT_RE.search(text) is not None
     for m in EN_NUMBER_RE.finditer(text) if english else ():
         n = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
         y = m.group("y1") or m.group("y2") or m.group("y3")

@@ -20,15 +20,15 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
-from parsers.blocks import SKIP_CLASSES, SKIP_TAGS, classes, element_text, squash
+from parsers.blocks import SKIP_CLASSES, SKIP_TAGS, TEXT_CONTENT, classes, element_text, squash
 from parsers.normalize import search_copy
 
 PAGE_TYPES = ("article", "portal_shell", "waf", "list", "unknown")
 ANNEX_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
 ANNEX_PATH_MARKERS = ("/cms_files/", "/document/download")
+ANNEX_MARKER_RE = re.compile("|".join(re.escape(m) for m in ANNEX_PATH_MARKERS))
 HEADER_LABELS = ("发布单位", "发布文号", "发文日期", "发布日期")
 DATE_LABELS = ("发文日期", "发布日期", "成文日期")
 #: 【发布文号】商务部公告2025年第61号 — the value runs to the next 【 or line end.
@@ -63,6 +63,10 @@ HTML_CLOSE_RE = re.compile(r"</html>|</body>", re.IGNORECASE)
 WAF_MAX_TEXT = 2000
 XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 BAD_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: The control characters of ``BAD_CHARS_RE`` as bytes (see ``_has_bad_chars``).
+BAD_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+#: The JSON the page hash covers, written the one way (one encoder, built once).
+HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 DATE_ROW_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Elements that show a page's publication time in news layouts (class or id names this).
 DATELINE_XPATH = (
@@ -136,8 +140,13 @@ def stable_hash(
         "body": body_text,
         "annexes": [a.url for a in annexes],
     }
-    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    blob = HASH_JSON.encode(payload)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+#: ``lxml.html``'s parser options without its element classes: the tree is the same, and
+#: plain elements skip a Python class lookup for every element the extraction touches.
+HTML_PARSER = etree.HTMLParser()
 
 
 def _has_class(name: str) -> str:
@@ -145,16 +154,8 @@ def _has_class(name: str) -> str:
 
 
 # XPath expressions are compiled once: ``root.xpath(str)`` compiles its argument on every call,
-# which cost more than evaluating it on a MOFCOM page.
-_GONGGAO = _has_class("art-con-gonggao")
-ART_TITLE_XPATH = etree.XPath(f"//div[{_has_class('art-title')}]")
-TITLE_XPATH = etree.XPath("//title")
-META_XPATH = etree.XPath("//meta[@name]")
-ERGODIC_BODY_XPATH = etree.XPath("//div[@ergodic='article']")
-ART_CON_BODY_XPATH = etree.XPath(
-    f"//div[{_has_class('art-con')} and not({_GONGGAO}) and not(.//div[{_GONGGAO}])"
-    f" and not(ancestor::div[{_has_class('art-con')}])]"
-)
+# which cost more than evaluating it on a MOFCOM page. The article parts (meta, titles, bodies,
+# header blocks, links) are found by ``_scan`` instead; these are the rarer pages' questions.
 #: Bodies of other site templates, tried when the MOFCOM selectors find nothing.
 FALLBACK_BODY_XPATHS = tuple(
     etree.XPath(xp)
@@ -166,25 +167,76 @@ FALLBACK_BODY_XPATHS = tuple(
         f"//div[{_has_class('bd')}]",
     )
 )
-GONGGAO_XPATH = etree.XPath(f"//div[{_GONGGAO}]")
-OTHER_ART_CON_XPATH = etree.XPath(f"//div[{_has_class('art-con')} and not(@ergodic='article')]")
-LINK_XPATH = etree.XPath("//a[@href]")
 LIST_MARKER_XPATH = etree.XPath(f"//ul[{_has_class('txtList_01')}] | //*[@querydata]")
 LIST_ROW_XPATH = etree.XPath("//li[a[@href]]")
 CHROME_XPATH = etree.XPath("//nav | //footer | //header | //*[@class or @id][.//a]")
+#: What XPath's ``normalize-space`` splits a class list on (str.split would split on more).
+XPATH_SPACE_RE = re.compile(r"[ \t\n\r]+")
+ART_TITLE, ART_CON, GONGGAO = "art-title", "art-con", "art-con-gonggao"
+ART_PREFIX = "art-"  # in each of them
 
 
-def _first_text(root: etree._Element, xpath: etree.XPath) -> str | None:
-    for el in xpath(root):
+@dataclass
+class _Parts:
+    """The elements an article page is read from, in document order.
+
+    One pass over the tree finds them all; an XPath scan per question cost more than the
+    questions themselves. Each list is what the XPath beside it would select.
+    """
+
+    metas: list[etree._Element]  # //meta[@name]
+    titles: list[etree._Element]  # //title
+    links: list[etree._Element]  # //a[@href]
+    #: //div[@class] with ``art-`` in it (all ``with_class`` is asked about), each with
+    #: `` class `` (spaces around, XPath whitespace made spaces): `` name `` is in it exactly
+    #: when name is one of its normalize-space tokens
+    divs: list[tuple[etree._Element, str]]
+    ergodic: etree._Element | None  # (//div[@ergodic='article'])[1]
+
+    def with_class(self, name: str) -> list[etree._Element]:
+        """``//div[contains(concat(' ', normalize-space(@class), ' '), ' name ')]``, for a
+        ``name`` holding ``art-`` (the only divs kept)."""
+        token = f" {name} "
+        return [el for el, names in self.divs if token in names]
+
+
+def _scan(root: etree._Element) -> _Parts:
+    parts = _Parts([], [], [], [], None)
+    metas, titles, links, divs = parts.metas, parts.titles, parts.links, parts.divs
+    # a broken page can leave a second top-level element after the root; XPath's // sees it
+    for top in (root, *root.itersiblings()):
+        for el in top.iter("div", "a", "meta", "title"):
+            tag = el.tag
+            if tag == "div":
+                names = el.get("class")
+                if names is not None and ART_PREFIX in names:  # the only classes asked about
+                    if "\t" in names or "\n" in names or "\r" in names:
+                        names = XPATH_SPACE_RE.sub(" ", names)
+                    divs.append((el, f" {names} "))
+                if parts.ergodic is None and el.get("ergodic") == "article":
+                    parts.ergodic = el
+            elif tag == "a":
+                if el.get("href") is not None:
+                    links.append(el)
+            elif tag == "meta":
+                if el.get("name") is not None:
+                    metas.append(el)
+            else:
+                titles.append(el)
+    return parts
+
+
+def _first_text(elements: list[etree._Element]) -> str | None:
+    for el in elements:
         text = squash(element_text(el).replace("\n", " "))
         if text:
             return text
     return None
 
 
-def _meta(root: etree._Element) -> dict[str, str]:
+def _meta(parts: _Parts) -> dict[str, str]:
     meta: dict[str, str] = {}
-    for el in META_XPATH(root):
+    for el in parts.metas:
         name = (el.get("name") or "").strip()
         if name and name not in meta:
             meta[name] = squash(el.get("content") or "")
@@ -222,11 +274,27 @@ def _dateline(root: etree._Element) -> str | None:
     return None
 
 
-def _body_elements(root: etree._Element) -> list[etree._Element]:
-    found = ERGODIC_BODY_XPATH(root)
-    if found:
-        return found[:1]
-    found = ART_CON_BODY_XPATH(root)
+def _art_con_bodies(parts: _Parts) -> list[etree._Element]:
+    """``div.art-con`` that is not the gonggao block, holds none and sits in no other art-con."""
+    art_con = parts.with_class(ART_CON)
+    if not art_con:
+        return []
+    holders = {a for g in parts.with_class(GONGGAO) for a in g.iterancestors("div")}
+    outer = set(art_con)
+    return [
+        el
+        for el, names in parts.divs
+        if f" {ART_CON} " in names
+        and f" {GONGGAO} " not in names
+        and el not in holders
+        and not any(a in outer for a in el.iterancestors("div"))
+    ]
+
+
+def _body_elements(root: etree._Element, parts: _Parts) -> list[etree._Element]:
+    if parts.ergodic is not None:
+        return [parts.ergodic]
+    found = _art_con_bodies(parts)
     if found:
         return found
     for xpath in FALLBACK_BODY_XPATHS:
@@ -236,11 +304,11 @@ def _body_elements(root: etree._Element) -> list[etree._Element]:
     return []
 
 
-def _header_text(root: etree._Element, body_text: str) -> str:
-    blocks = GONGGAO_XPATH(root)
+def _header_text(parts: _Parts, body_text: str) -> str:
+    blocks = parts.with_class(GONGGAO)
     if blocks:
         return "\n".join(element_text(b) for b in blocks)
-    others = OTHER_ART_CON_XPATH(root)
+    others = [el for el in parts.with_class(ART_CON) if el.get("ergodic") != "article"]
     text = "\n".join(element_text(b) for b in others)
     if any(label in text for label in HEADER_LABELS):
         return text
@@ -252,15 +320,14 @@ def _skipped(el: etree._Element) -> bool:
 
 
 def _is_annex(href: str) -> bool:
-    path = (
-        urlsplit(href).path.lower() if "://" in href else href.split("?")[0].split("#")[0].lower()
-    )
-    return path.endswith(ANNEX_EXTS) or any(m in path for m in ANNEX_PATH_MARKERS)
+    path = urlsplit(href).path if "://" in href else href.split("?", 1)[0].split("#", 1)[0]
+    path = path.lower()
+    return path.endswith(ANNEX_EXTS) or ANNEX_MARKER_RE.search(path) is not None
 
 
-def _annexes(root: etree._Element, url: str | None) -> tuple[Annex, ...]:
+def _annexes(parts: _Parts, url: str | None) -> tuple[Annex, ...]:
     seen: dict[str, Annex] = {}
-    for a in LINK_XPATH(root):
+    for a in parts.links:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")) or not _is_annex(href):
             continue
@@ -286,7 +353,7 @@ def _looks_list(root: etree._Element) -> bool:
     if LIST_MARKER_XPATH(root):
         return True
     rows = LIST_ROW_XPATH(root)
-    dated = [r for r in rows if DATE_ROW_RE.search(r.text_content() or "")]
+    dated = [r for r in rows if DATE_ROW_RE.search(TEXT_CONTENT(r) or "")]
     return len(dated) >= 5
 
 
@@ -302,12 +369,24 @@ def _looks_truncated(html: str) -> bool:
     return bool(opened) and not HTML_CLOSE_RE.search(html, max(0, len(html) - TRUNCATION_WINDOW))
 
 
+def _has_bad_chars(html: str) -> bool:
+    """Whether ``BAD_CHARS_RE`` finds anything: the control characters are among the ones
+    Latin-1 keeps, and deleting bytes is a C loop (the regex scanned a page at 2.7 ns/char)."""
+    low = html.encode("latin-1", "ignore")
+    return len(low.translate(None, BAD_CONTROL_BYTES)) != len(low) or (
+        "\ufffe" in html or "\uffff" in html
+    )
+
+
 def _parse(html: str) -> etree._Element | None:
-    cleaned = BAD_CHARS_RE.sub("", XML_DECL_RE.sub("", html))
+    declaration = XML_DECL_RE.match(html)  # ^ without MULTILINE: only ever at the start
+    cleaned = html[declaration.end() :] if declaration else html
+    if _has_bad_chars(cleaned):
+        cleaned = BAD_CHARS_RE.sub("", cleaned)
     if not cleaned.strip():
         return None
     try:
-        return lxml.html.document_fromstring(cleaned)
+        return etree.fromstring(cleaned, HTML_PARSER)
     except (etree.ParserError, ValueError):
         return None
 
@@ -364,13 +443,14 @@ def extract_page(html: str, url: str | None = None) -> Page:
     page_type = "unknown"
     stamp = None
     try:
-        meta = _meta(root)
-        art_title = _first_text(root, ART_TITLE_XPATH)
+        parts = _scan(root)
+        meta = _meta(parts)
+        art_title = _first_text(parts.with_class(ART_TITLE))
         meta_title = meta.get("ArticleTitle") or None
-        title = art_title or meta_title or _first_text(root, TITLE_XPATH)
-        body = "\n".join(t for t in (element_text(el) for el in _body_elements(root)) if t)
-        header = parse_header(_header_text(root, body))
-        annexes = _annexes(root, url)
+        title = art_title or meta_title or _first_text(parts.titles)
+        body = "\n".join(t for t in (element_text(el) for el in _body_elements(root, parts)) if t)
+        header = parse_header(_header_text(parts, body))
+        annexes = _annexes(parts, url)
         if not (meta.get("PubDate") or any(k in header for k in DATE_LABELS)):
             stamp = _dateline(root)  # the parser reads a page stamp only after these
         page_type = _classify(html, root, meta, (bool(art_title), bool(meta_title)), body)

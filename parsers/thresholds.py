@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from parsers.anchors import Anchors, may_hold
 from parsers.numbers import cn_to_int
 
 #: Unit as written (lower-cased for ASCII) → canonical unit of the contract. Longest first.
@@ -102,8 +104,17 @@ def _prefix_re(first: int, last: int, flags: int = 0) -> re.Pattern[str]:
 
 PREFIX_RES = (
     (_prefix_re(0, 4), None),
-    (_prefix_re(4, 8, re.IGNORECASE), re.compile("[A-Za-z]{2}")),
+    (_prefix_re(4, 8, re.IGNORECASE), re.compile("[A-Za-z][A-Za-z]")),
 )
+#: Each prefix pattern's operator groups ``p<i>`` in order, with the operator of each.
+PREFIX_GROUPS = {
+    rule: [
+        (name, PREFIX_OPS[int(name[1:])][0])
+        for name in sorted(rule.groupindex, key=rule.groupindex.__getitem__)
+        if name[0] == "p" and name[1:].isdigit()
+    ]
+    for rule, _ in PREFIX_RES
+}
 _POSTFIX = (
     r"\s?(?:(?P<ge>及以上|或以上|以上|或者以上|or (?:more|above|higher|greater)|and above)"
     r"|(?P<le>及以下|或以下|以下|或者以下|以内|or (?:less|below|lower|smaller|fewer)|and below))"
@@ -123,7 +134,6 @@ RANGE_JOIN_RE = re.compile(r"\s?(?:且|并且|而|、|,|，|and)\s?", re.IGNOREC
 #: ``50～500μm`` / ``50-500 μm`` / ``50至500μm``.
 DASH_RANGE_RE = re.compile(rf"(?=\d)(?<![0-9A-Za-z.]){_DIGITS}\s?(?:~|～|—|–|-|至|到)\s?{_DIGITS}")
 DASH_RE = re.compile(r"\s?(?:~|～|—|–|-|至|到)\s?")
-WHITESPACE_RE = re.compile(r"\s+")
 DECIMAL_RE = re.compile(r"\d+(?:[.。．]\d+)?")
 #: A parameter names something: it holds a Han character or a Latin letter.
 WORD_CHAR_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
@@ -138,10 +148,30 @@ QUALIFIER_RE = re.compile(r"[（(][^（）()]{0,20}[）)]|按[^，,；;]{1,6}计
 PARAM_MAX = 16
 #: The English words right before a value (spaces separate words, they do not end the name).
 EN_WORDS_RE = re.compile(r"(?:^|(?<=[^\u4e00-\u9fffA-Za-z]))[A-Za-z][A-Za-z -]*$")
+EN_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -")
 #: English words between the parameter and the value (``energy density of 300 Wh/kg``).
 EN_PARAM_STOP = frozenset(("of", "with", "than", "is", "are", "at", "a", "an", "the", "to", "by"))
 #: Parameter words that follow the value (``14纳米及以下制程``).
 TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
+
+
+#: Words every match of one form holds: a Chinese or symbol prefix operator, an English one (a
+#: word of each, IGNORECASE as the operators), a Chinese postfix operator (each postfix
+#: alternative contains one of these) or an English one ("or …", "and …"), a dash. A range
+#: without them cannot hold that form (see ``_anchors``).
+_ZH_PREFIX = "|".join(PREFIX_OPS[i][1] for i in range(4))
+EN_PREFIX_WORDS = (
+    *("greater", "no", "least", "minimum", "less", "up to", "maximum", "more", "exceeding"),
+    *("above", "over", "below", "under"),
+)
+EN_POSTFIX_WORDS = ("or ", "and ")
+_ZH_POSTFIX = r"以上|以下|以内"
+_DASH = r"[~～—–\-至到]"
+ZH_PREFIX_ANCHOR_RE = re.compile(_ZH_PREFIX)
+EN_PREFIX_ANCHOR_RE = re.compile(rf"(?=[gnlmueaob])(?:{'|'.join(EN_PREFIX_WORDS)})", re.IGNORECASE)
+ZH_POSTFIX_ANCHOR_RE = re.compile(_ZH_POSTFIX)
+EN_POSTFIX_ANCHOR_RE = re.compile(rf"(?=[oa])(?:{'|'.join(EN_POSTFIX_WORDS)})", re.IGNORECASE)
+DASH_ANCHOR_RE = re.compile(_DASH)
 
 
 @dataclass(frozen=True)
@@ -173,7 +203,7 @@ def _plain(v: float) -> float | int:
 
 def parse_number(raw: str) -> float | None:
     """``2.5`` / ``2。5`` / ``五十`` / ``二点五`` → float; None when it is no number."""
-    raw = WHITESPACE_RE.sub("", raw)
+    raw = "".join(raw.split())  # no whitespace (str.split splits on exactly what \s matches)
     if DECIMAL_RE.fullmatch(raw):
         return float(raw.replace("。", ".").replace("．", "."))
     whole, _, frac = raw.partition("点")
@@ -209,18 +239,22 @@ def _unit_at(search: str, pos: int, end: int) -> tuple[str, int] | None:
 
 
 def _op_of(m: re.Match[str]) -> str:
-    for name, value in m.groupdict().items():
-        if value and name[0] == "p" and name[1:].isdigit():
-            return PREFIX_OPS[int(name[1:])][0]
+    for name, op in PREFIX_GROUPS[m.re]:  # the first operator group that matched
+        if m.group(name):
+            return op
     return "=="
 
 
 def _parameter(search: str, start: int, floor: int) -> str | None:
     """The measured quantity written right before ``start`` (``重量能量密度``), if any."""
     lo = max(floor, start - 40)
-    before = QUALIFIER_RE.sub(lambda m: "\0" * len(m.group()), search[lo:start]).rstrip("\0 ")
-    before = before.replace("\0", "")
-    english = EN_WORDS_RE.search(before)
+    window = search[lo:start]
+    if "（" in window or "(" in window or "按" in window:  # what a QUALIFIER_RE match opens with
+        window = QUALIFIER_RE.sub(lambda m: "\0" * len(m.group()), window)
+    before = window.rstrip("\0 ").replace("\0", "")
+    # EN_WORDS_RE ends in a letter, space or hyphen right before $ (the end, or a final newline)
+    last = before[-2:-1] if before.endswith("\n") else before[-1:]
+    english = EN_WORDS_RE.search(before) if last and last in EN_WORD_CHARS else None
     if english:  # English: the last word or two before "of"/"with"
         words = english.group().split()
         while words and words[-1].lower() in EN_PARAM_STOP:
@@ -252,17 +286,18 @@ def _after_number(search: str, pos: int, end: int) -> tuple[str | None, int] | N
     return found
 
 
-def _prefix_matches(search: str, start: int, end: int) -> list[re.Match[str]]:
+def _prefix_matches(search: str, start: int, end: int, english: bool) -> list[re.Match[str]]:
     found: list[re.Match[str]] = []
     for rule, hint in PREFIX_RES:
-        if hint is None or hint.search(search, start, end):
+        if hint is None or (english and hint.search(search, start, end)):
             found += rule.finditer(search, start, end)
     return sorted(found, key=lambda m: m.start())
 
 
-def _prefix(search: str, start: int, end: int) -> list[Threshold]:
+def _prefix(search: str, start: int, end: int, english: bool = True) -> list[Threshold]:
+    """Prefix-form thresholds; the English operators are looked for only when ``english``."""
     out = []
-    for m in _prefix_matches(search, start, end):
+    for m in _prefix_matches(search, start, end, english):
         value = parse_number(m.group("num"))
         unit = ("%", m.end()) if m.group("pct") else _after_number(search, m.end(), end)
         if value is None or unit is None:
@@ -352,6 +387,35 @@ def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
     return out
 
 
+@lru_cache(maxsize=4)
+def _anchors(search: str) -> tuple[Anchors, ...]:
+    """Anchors of any form; of Chinese and English prefix operators, postfix operators, dashes.
+
+    Computed once per text (cached): items and document thresholds ask about every line and
+    most lines hold no threshold at all.
+    """
+    zh_prefix, zh_postfix, dash = (
+        Anchors.of(rule, search)
+        for rule in (ZH_PREFIX_ANCHOR_RE, ZH_POSTFIX_ANCHOR_RE, DASH_ANCHOR_RE)
+    )
+    # the English scans only where an English word may stand (most texts have none)
+    en_prefix, en_postfix = (
+        Anchors.of(rule, search) if may_hold(search, words) else Anchors([])
+        for rule, words in (
+            (EN_PREFIX_ANCHOR_RE, EN_PREFIX_WORDS),
+            (EN_POSTFIX_ANCHOR_RE, EN_POSTFIX_WORDS),
+        )
+    )
+    postfix = Anchors.union(zh_postfix, en_postfix)
+    anything = Anchors.union(zh_prefix, en_prefix, postfix, dash)  # one test for most ranges
+    return anything, zh_prefix, en_prefix, postfix, dash
+
+
+def threshold_anchors(search: str) -> Anchors:
+    """Where thresholds may stand in ``search``: a range these do not touch holds none."""
+    return _anchors(search)[0]
+
+
 def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list[Threshold]:
     """Every threshold in ``search[start:end]``, in text order.
 
@@ -366,12 +430,29 @@ def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list
     stop = len(search) if end is None else min(end, len(search))
     if start >= stop:
         return []
-    found = _prefix(search, start, stop)
-    taken = [t.span for t in found]
-    found += _dash_ranges(search, start, stop, taken)
-    taken = [t.span for t in found]
-    found += _postfix(search, start, stop, taken)
-    if PERCENT_WORD in search[start:stop]:
-        found += _percent_words(search, start, stop, [t.span for t in found])
+    anything, zh_prefix, en_prefix, postfix, dash = _anchors(search)
+    if not anything.touch(start, stop):
+        return []
+    forms = (zh_prefix.touch(start, stop), en_prefix.touch(start, stop))
+    return _scan(search, start, stop, (*forms, dash.touch(start, stop), postfix.touch(start, stop)))
+
+
+def _scan(
+    search: str,
+    start: int,
+    stop: int,
+    forms: tuple[bool, bool, bool, bool] = (True, True, True, True),
+) -> list[Threshold]:
+    """Thresholds of the (Chinese prefix, English prefix, dash range, postfix) forms ``forms``
+    switches on."""
+    found = _prefix(search, start, stop, forms[1]) if forms[0] or forms[1] else []
+    if forms[2]:
+        found += _dash_ranges(search, start, stop, [t.span for t in found])
+    if forms[3]:
+        found += _postfix(search, start, stop, [t.span for t in found])
+        if search.find(PERCENT_WORD, start, stop) >= 0:  # percent words need a postfix too
+            found += _percent_words(search, start, stop, [t.span for t in found])
+    if not found:
+        return found
     found.sort(key=lambda t: t.span)
     return _merge_ranges(search, found)

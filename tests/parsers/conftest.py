@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import random
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import strategies as st
+
+from parsers.normalize import normalize_text, search_copy
 
 SCHEMA_PATH = Path(
     os.environ.get(
@@ -16,6 +22,35 @@ SCHEMA_PATH = Path(
 )
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@cache
+def corpus_searches() -> tuple[tuple[str, str], ...]:
+    """(file name, simplified search copy) of every plain-text corpus document."""
+    return tuple(
+        (p.name, search_copy(normalize_text(p.read_text(encoding="utf-8"))))
+        for p in sorted(CORPUS.glob("*.txt"))
+    )
+
+
+def corpus_ranges(per_text: int = 100) -> list[tuple[str, int, int]]:
+    """(search copy, start, stop): every line of every corpus text, and random ranges of it."""
+    rng = random.Random(5)
+    out = []
+    for _, search in corpus_searches():
+        pos = 0
+        for line in search.split("\n"):
+            out.append((search, pos, pos + len(line)))
+            pos += len(line) + 1
+        for _ in range(per_text):
+            out.append((search, *sorted(rng.sample(range(len(search) + 1), 2))))
+    return out
+
+
+def texts_of(pieces: Iterable[str], max_size: int = 30) -> st.SearchStrategy[str]:
+    """Texts made of ``pieces`` (a pattern's words, separators, near misses) in any order."""
+    return st.lists(st.sampled_from(list(pieces)), max_size=max_size).map("".join)
 
 
 def all_spans(record: dict) -> list[tuple[str, list[int]]]:

@@ -1,8 +1,10 @@
 """Clause outline paths and clause references."""
 
 import pytest
+from hypothesis import given, settings
 
-from parsers.clauses import clause_refs, outline
+from parsers.clauses import LEVEL_FORMAT, MARKERS, clause_refs, marker, outline
+from tests.parsers.conftest import texts_of
 
 TEXT = (
     "决定如下：\n一、满足以下特性的物项：\n（一）锂电池\n1. 3A001 电池\n（1）子项\na. 细项\n"
@@ -52,3 +54,18 @@ def test_a_folded_full_width_dot_before_a_code_ends_the_marker() -> None:
 )
 def test_clause_refs(fragment: str, paths: list[str]) -> None:
     assert clause_refs(fragment) == paths
+
+
+def _marker_rule_by_rule(line: str) -> tuple[int, str, int] | None:
+    for level, rule in MARKERS:
+        m = rule.match(line)
+        if m:
+            value = m.group("v") or (m.groupdict().get("w") or "")
+            return level, LEVEL_FORMAT[level].format(value), m.end()
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts_of([*"第一二十条、.．（）()1234567890abz 3AE", "3A001", "a)", "\u3000", "１"], 8))
+def test_one_marker_pattern_reads_lines_as_the_rules_in_turn(line: str) -> None:
+    assert marker(line) == _marker_rule_by_rule(line)

@@ -1,16 +1,21 @@
 """Publication, entry-into-force and suspension dates."""
 
 import pytest
+from hypothesis import given, settings
 
 from parsers import parse_text
 from parsers.dates import (
+    SUSPEND_RE,
     dateline,
     effective_dates,
     parse_date,
     publish_date,
+    sentences,
     signature_date,
+    suspending,
     suspension_windows,
 )
+from tests.parsers.conftest import corpus_searches, texts_of
 
 
 @pytest.mark.parametrize(
@@ -166,3 +171,24 @@ def test_suspension_targets_from_previous_sentence() -> None:
     assert [(s["target"]["seq"], s["from"], s["until"]) for s in rec["suspensions"]] == [
         (61, None, "2026-11-10")
     ]
+
+
+def _suspending_by_sentence(search: str) -> set[int]:
+    return {k for k, (a, b) in enumerate(sentences(search)) if SUSPEND_RE.search(search[a:b])}
+
+
+SUSPEND_PIECES = [
+    *("暂停实施", "暂停", "执行", "suspend", "Suspended", "ſuspend", "asuspend"),
+    *"a 。；;！？!?\n，",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts_of(SUSPEND_PIECES))
+def test_one_scan_finds_the_suspension_sentences(text: str) -> None:
+    assert set(suspending(text)) == _suspending_by_sentence(text)
+
+
+def test_one_scan_finds_the_suspension_sentences_of_the_corpus() -> None:
+    for name, search in corpus_searches():
+        assert set(suspending(search)) == _suspending_by_sentence(search), name

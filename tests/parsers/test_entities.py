@@ -1,7 +1,17 @@
 """Entity-list decisions: inline and numbered lists, lists, actions, countries, spans."""
 
+from hypothesis import given, settings
+
 from parsers import parse_text
-from parsers.entities import find_entities
+from parsers.entities import (
+    LIST_RE,
+    SENTENCE_RE,
+    _action,
+    _basis_only,
+    decisions,
+    find_entities,
+)
+from tests.parsers.conftest import corpus_searches, texts_of
 
 
 def rows(text: str) -> list[tuple]:
@@ -157,3 +167,34 @@ def test_names_without_english_need_an_organisation_word() -> None:
         ("甲银行", None, "JP", "control_list", "add"),
     ]
     assert rows("商务部决定将甲、乙列入出口管制管控名单。\n") == []  # no organisation word
+
+
+def _named_sentences(search: str) -> list[tuple[tuple[int, int], str]]:
+    """(sentence, first list name) of each deciding sentence, each sentence searched alone."""
+    out = []
+    for a, b in (m.span() for m in SENTENCE_RE.finditer(search)):
+        lst = LIST_RE.search(search[a:b])
+        if lst and _action(search[a:b]) and not _basis_only(search[a:b]):
+            out.append(((a, b), lst.group()))
+    return out
+
+
+def _decided(search: str) -> list[tuple[tuple[int, int], str]]:
+    return [(d.span, LIST_RE.search(search, *d.span).group()) for d in decisions(search)]
+
+
+LIST_PIECES = [
+    *("不可靠实体清单", "管控名单", "出口管制关注名单", "Watch List", "control list"),
+    *("列入", "移出", "决定将", "甲公司（A Inc.）", "根据", "、", "。", "\n", "x"),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts_of(LIST_PIECES, 25))
+def test_one_scan_reads_the_sentences_a_search_per_sentence_reads(text: str) -> None:
+    assert _decided(text) == _named_sentences(text)
+
+
+def test_one_scan_reads_the_corpus_decisions() -> None:
+    for name, search in corpus_searches():
+        assert _decided(search) == _named_sentences(search), name

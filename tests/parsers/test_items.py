@@ -1,6 +1,17 @@
 """Controlled items: entry codes vs mentions, inline sub-items, parents, HS codes, thresholds."""
 
-from parsers.items import find_items, free_thresholds
+from hypothesis import given, settings
+
+from parsers.clauses import outline
+from parsers.items import (
+    ENTRY_START_RE,
+    NOT_CONDITION_RE,
+    _entry_start,
+    find_items,
+    free_thresholds,
+)
+from parsers.thresholds import find_thresholds
+from tests.parsers.conftest import corpus_searches, texts_of
 
 ANN_58 = """商务部 海关总署公告2025年第58号
 决定对锂电池和人造石墨负极材料相关物项实施出口管制。
@@ -124,3 +135,28 @@ def test_free_thresholds_of_announcement_61() -> None:
     )
     got = [(t.op, t.value, t.unit) for t in free_thresholds(text, find_items(text))]
     assert got == [(">=", 0.1, "%"), (">=", 50, "%"), ("<=", 14, "nm"), (">=", 256, "layer")]
+
+
+def _free_line_by_line(search: str, items: list) -> list:
+    """free_thresholds without passing over the lines its items cover."""
+    taken = [i.span for i in items] + [t.span for i in items for t in i.thresholds]
+    out = []
+    for line in outline(search):
+        if not line.path:
+            continue
+        found = find_thresholds(search, line.body, line.end)
+        if found and not NOT_CONDITION_RE.search(search, line.body, line.end):
+            out += [t for t in found if not any(a <= t.span[0] < b for a, b in taken)]
+    return out
+
+
+def test_covered_lines_hold_no_free_threshold() -> None:
+    for name, search in corpus_searches():
+        items = find_items(search)
+        assert free_thresholds(search, items) == _free_line_by_line(search, items), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts_of([*"：:；;，。a 中\t\n\u3000\xa0", "3A001"], 8))
+def test_entry_start_is_its_pattern(before: str) -> None:
+    assert _entry_start(before) == bool(ENTRY_START_RE.search(before))

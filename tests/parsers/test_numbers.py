@@ -1,10 +1,12 @@
 """Document numbers in every written form, and own-number vs reference decisions."""
 
 import pytest
+from hypothesis import given, settings
 
 from parsers import parse_text
 from parsers.normalize import normalize_text, search_copy
-from parsers.numbers import cn_to_int, find_numbers
+from parsers.numbers import NUMBER_RE, _number_matches, cn_to_int, find_numbers
+from tests.parsers.conftest import corpus_searches, texts_of
 
 
 def numbers(raw: str) -> list[tuple]:
@@ -242,3 +244,25 @@ def test_reference_year_from_the_other_mentions_when_the_text_gives_no_date() ->
     rec = parse_text(text).to_dict()
     got = [(r["target"]["year"], r["target"]["seq"]) for r in rec["references"]]
     assert got == [(2025, 61), (2025, 55), (2025, 56)]
+
+
+#: Pieces of numbers and the prose around them: issuers, types, years, anchors, separators.
+NUMBER_PIECES = [
+    *"商务部海关总署国务院第号年令公告通知决定〔〕（）()【】[]、，和及 0123456789二〇五一十百两\n",
+    *("中华人民共和国", "不可靠实体清单工作机制", "关于", "附件", "令牌"),
+]
+
+
+def _same_matches(text: str) -> bool:
+    return [m.span() for m in _number_matches(text)] == [m.span() for m in NUMBER_RE.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts_of(NUMBER_PIECES, 40))
+def test_the_anchored_scan_finds_what_the_whole_text_scan_finds(text: str) -> None:
+    assert _same_matches(text)
+
+
+def test_the_anchored_scan_on_the_corpus() -> None:
+    for name, search in corpus_searches():
+        assert _same_matches(search), name

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.page import extract_page, parse_header
+from parsers.page import BAD_CHARS_RE, _has_bad_chars, extract_page, parse_header
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "http://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_0123456789abcdef0123456789abcdef.html"
@@ -214,3 +214,10 @@ def test_header_labels_of_a_traditional_copy() -> None:
 )
 def test_truncation_is_judged_on_the_first_and_last_4_kib(html: str, truncated: bool) -> None:
     assert (extract_page(html, URL).page_type == "truncated") is truncated
+
+
+def test_the_bad_character_check_agrees_with_its_pattern() -> None:
+    chars = [*range(0x800), 0xD800, 0xDFFF, 0x3000, 0xFEFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x10FFFF]
+    for c in chars:
+        text = f"<p>中{chr(c)}a</p>"
+        assert _has_bad_chars(text) == bool(BAD_CHARS_RE.search(text)), hex(c)

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import canonical_url, decode_html, extract_page, parse_file, parse_text
-from parsers.blocks import squash, squash_lines
+from parsers.blocks import SPACE_RE, squash, squash_lines
 from parsers.normalize import search_copy
 from parsers.thresholds import NUMBER, PERCENT_WORD, UNITS, parse_number
 from tests.parsers.conftest import all_spans
@@ -253,3 +253,15 @@ def test_every_corpus_document_holds_its_facts_at_its_spans() -> None:
 def test_squash_lines_is_squash_on_every_line(text: str) -> None:
     by_line = (squash(line) for line in text.split("\n"))
     assert squash_lines(text) == "\n".join(line for line in by_line if line)
+
+
+@FAST
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab \n\t\r\xa0\u3000\u2002\u200b\ufeff\x85\u2028\x1c中")),
+        max_size=60,
+    )
+    | st.text(max_size=60)
+)
+def test_squash_is_its_regex_definition(text: str) -> None:
+    assert squash(text) == SPACE_RE.sub(" ", text).strip()

@@ -1,8 +1,17 @@
 """Thresholds: Chinese legal operators, units, Chinese numerals, ranges, English, spans."""
 
 import pytest
+from hypothesis import given, settings
 
-from parsers.thresholds import find_thresholds, parse_number
+from parsers.thresholds import (
+    EN_WORD_CHARS,
+    EN_WORDS_RE,
+    QUALIFIER_RE,
+    _scan,
+    find_thresholds,
+    parse_number,
+)
+from tests.parsers.conftest import corpus_ranges, texts_of
 
 
 def one(text: str) -> tuple:
@@ -158,3 +167,21 @@ def test_percentages_written_in_words() -> None:
     ]
     for t in find_thresholds(text):
         assert text[t.span[0] : t.span[1]].startswith(("超过百分之", "百分之", "不低于百分之"))
+
+
+def test_the_anchor_precheck_skips_only_ranges_without_thresholds() -> None:
+    """Every line of the corpus, and ranges that start or stop mid-line, as if unchecked."""
+    for search, start, stop in corpus_ranges(200):
+        assert find_thresholds(search, start, stop) == _scan(search, start, stop), search[
+            start:stop
+        ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts_of([*"ab Z-中（）()按计，\n5", "Wh", "energy density of"], 12))
+def test_parameter_prechecks_skip_only_what_cannot_match(text: str) -> None:
+    if not ("（" in text or "(" in text or "按" in text):
+        assert QUALIFIER_RE.search(text) is None
+    last = text[-2:-1] if text.endswith("\n") else text[-1:]
+    if not (last and last in EN_WORD_CHARS):
+        assert EN_WORDS_RE.search(text) is None
