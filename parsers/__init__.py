@@ -11,7 +11,7 @@ from parsers.page import Annex, Page, extract_page
 from parsers.record import ParseError, Record
 from parsers.urls import canonical_url
 
-PARSER_VERSION = "0.3.0"
+PARSER_VERSION = "0.3.1"
 
 __all__ = [
     "PARSER_VERSION",

@@ -75,7 +75,7 @@ EN_SUBJECT_RE = re.compile(
     rf"|\b(?:metallic|high-purity|compounds\s+(?:of|containing))\s+(?P<f>{_EN})\b",
     re.IGNORECASE,
 )
-EN_HINT_WORDS = ("metal", "oxide", "alloys", "compounds", "related")
+EN_HINT_WORDS = ("metal", "oxide", "alloys", "compounds", "related", "purity")
 EN_HINT_RE = re.compile("|".join(EN_HINT_WORDS), re.IGNORECASE)
 #: The word before an English match: another element name makes it part of a compound's name
 #: (``indium tin oxide``, ``lithium cobalt oxide``), as ``(?!{_E})`` does for Chinese.

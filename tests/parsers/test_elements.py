@@ -35,3 +35,10 @@ def test_elements(text: str, symbols: list[str]) -> None:
 
 def test_first_mention_order_without_duplicates() -> None:
     assert find_elements("金属铒、金属钬、氧化铒、含钬的合金") == ["Er", "Ho"]
+
+
+def test_english_high_purity_form_alone_names_the_element() -> None:
+    # no other English subject word (metal, oxide, alloys …) in the text
+    assert find_elements("Export control on high-purity gallium, effective 1 August 2023.") == [
+        "Ga"
+    ]
