@@ -132,19 +132,6 @@ def load_events(s: Session, after_id: int, upto_id: int) -> list[EventView]:
     return _views(s, events)
 
 
-def events_by_id(s: Session, ids: Iterable[int]) -> list[EventView]:
-    """The alertable events among ``ids``, oldest first."""
-    wanted = list(ids)
-    events = list(
-        s.scalars(
-            select(ChangeEvent)
-            .where(ChangeEvent.id.in_(wanted), ChangeEvent.cause.not_in(SILENT_CAUSES))
-            .order_by(ChangeEvent.id)
-        )
-    )
-    return _views(s, events)
-
-
 def latest_events(s: Session, limit: int) -> list[EventView]:
     """The newest alertable events, newest first."""
     events = list(

@@ -217,19 +217,6 @@ class _Batch:
         return snap
 
 
-def primary_document(s: Session, instrument_id: int) -> int | None:
-    """The earliest location of an instrument still online (else the earliest of all)."""
-    rows = s.execute(
-        select(Document.id, Document.status)
-        .join(InstrumentLocation, InstrumentLocation.document_id == Document.id)
-        .where(InstrumentLocation.instrument_id == instrument_id)
-        .order_by(Document.id)
-    ).all()
-    active = [d for d, status in rows if status == "active"]
-    candidates = active or [d for d, _ in rows]
-    return candidates[0] if candidates else None
-
-
 def _snapshot(
     s: Session,
     inst: Instrument,
@@ -379,15 +366,10 @@ def apply_record(
     reparse: Reparse | None,
     run_id: int | None,
     now: datetime,
-    batch: _Batch | None = None,
+    batch: _Batch,
 ) -> None:
-    """Take one document's current parsed record into account (the caller commits).
-
-    ``batch`` holds what a batch of documents preloaded; without one, this document's own is
-    loaded.
-    """
-    if batch is None:
-        batch = _Batch(s, [_Pending(document_id, version_id, -1, record_hash)])
+    """Take one document's current parsed record into account (the caller commits);
+    ``batch`` holds what its batch preloaded."""
     doc = batch.docs.get(document_id)
     if doc is None:
         return
