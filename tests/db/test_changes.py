@@ -292,3 +292,28 @@ def test_one_bad_record_does_not_stop_the_others(world: World) -> None:
     assert [e[0] for e in world.events()] == ["document_added"]
     with world.sessions() as s:
         assert s.scalar(select(Instrument.key)) == "商务部/公告/2025/58"
+
+
+def test_a_repeal_ends_the_measure_when_it_takes_effect(world: World) -> None:
+    world.store(R.record(58))
+    world.process(today=date(2025, 11, 20))
+    target = {"issuers": ["商务部", "海关总署"], "type": "公告", "year": 2025, "seq": 58}
+    repeal = R.record(
+        80,
+        publish="2025-12-01",
+        effective="2025-12-10",
+        references=[{"target": target, "relation": "repeals", "span": [0, 1]}],
+    )
+    world.store(repeal, url=URL_B)
+    world.process(today=date(2025, 12, 5))  # published, not yet in effect: nothing ends
+    assert not [e for e in world.events() if e[0] == "measure_repealed"]
+    before = len(world.events())
+    world.process(today=date(2025, 12, 10))  # 80 enters into force, and 58 ends with it
+    assert sorted(world.events()[before:]) == [
+        ("measure_effective", "all", "time"),
+        ("measure_repealed", "all", "time"),
+    ]
+    with world.sessions() as s:
+        ended = s.scalar(select(ChangeEvent).where(ChangeEvent.kind == "measure_repealed"))
+        assert ended.effective_on == date(2025, 12, 10)
+        assert "第80号" in ended.summary_zh and "No. 80 of 2025" in ended.summary_en
