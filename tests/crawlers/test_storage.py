@@ -138,7 +138,9 @@ def test_killing_the_storage_process_fails_the_crawl_and_keeps_what_it_committed
     from mirror import MirrorServer
 
     db_path = tmp_path / "rw.db"
-    with MirrorServer(state=1, synthetic=40) as site:
+    # 160 slowed articles: several seconds of crawl left after the 8th acknowledgement, so the
+    # kill always lands while the crawl still has pages to store, even on a loaded machine
+    with MirrorServer(state=1, synthetic=160) as site:
         site.set_fault("slow", "/zwgk/zcfb/art/", host="www.mofcom.gov.cn", seconds=0.3)
         cmd = [
             sys.executable, "-m", "crawlers.runner", "--db", f"sqlite:///{db_path}",
