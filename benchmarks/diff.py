@@ -27,10 +27,13 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 import db
 from benchmarks.parse import bundled_pages
 from db import queries
 from db.changes import process_changes
+from db.schema import ChangeEvent
 
 SEQ_RE = re.compile(r"(公告\s*20\d\d\s*年?\s*第\s*)(\d{1,3})(\s*号)")
 BODY_RE = re.compile(r'(<div[^>]*ergodic="article"[^>]*>)')
@@ -120,7 +123,7 @@ def versions_bench(documents: int, rounds: int) -> None:
                 raise SystemExit("regwatch process failed")
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         with sessions() as s:
-            events = len(queries_events(s))
+            events = s.scalar(select(func.count()).select_from(ChangeEvent)) or 0
         engine.dispose()
     print(f"diff stage: {stored} stored versions of {documents} documents in {rounds} rounds")
     print(
@@ -129,14 +132,6 @@ def versions_bench(documents: int, rounds: int) -> None:
     )
     print(f"  peak resident memory of a process run: {peak_mb:.0f} MB (goal < 1024 MB)")
     print(f"  change events recorded: {events}")
-
-
-def queries_events(s: db.Session) -> list[int]:
-    from sqlalchemy import select
-
-    from db.schema import ChangeEvent
-
-    return list(s.scalars(select(ChangeEvent.id)))
 
 
 def query_bench(instruments: int, items_each: int) -> None:
