@@ -111,14 +111,41 @@ def classes(el: etree._Element) -> set[str]:
     return set((el.get("class") or "").split())
 
 
-def _inline(text: str | None) -> str:
-    if not text:
-        return ""
-    if "\n" not in text:
-        return text.replace("\r", " ")
+def _inline(text: str) -> str:
+    """A text node holding a line break: CJK breaks removed, the other breaks made spaces.
+
+    (A carriage return stays: every later step treats it as the space it would become.)
+    """
     if text.isspace() and "\u3000" not in text:  # indentation between tags: no CJK to join
-        return text.replace("\n", " ").replace("\r", " ")
-    return CJK_BREAK_RE.sub("", text).replace("\n", " ").replace("\r", " ")
+        return " "
+    return CJK_BREAK_RE.sub("", text).replace("\n", " ")
+
+
+#: What an element is to the text walk (``_kind``).
+SKIP, BREAK, ROW, BLOCK, INLINE = range(5)
+
+
+def _kind(tag: object) -> int:
+    if not isinstance(tag, str) or not tag or tag in SKIP_TAGS:  # comments, PIs: no text
+        return SKIP
+    tag = tag.lower()
+    if tag == "br":
+        return BREAK
+    if tag == "tr":
+        return ROW
+    return BLOCK if tag in BLOCK_TAGS else INLINE
+
+
+#: ``_kind`` of the tags pages use, looked up instead of computed for each element.
+TAG_KINDS = {
+    tag: _kind(tag)
+    for tag in (
+        *SKIP_TAGS,
+        *BLOCK_TAGS,
+        *CELL_TAGS,
+        *("br", "tr", "span", "a", "b", "strong", "em", "i", "u", "font", "img", "sup", "sub"),
+    )
+}
 
 
 def _row_text(tr: etree._Element) -> str:
@@ -130,40 +157,66 @@ def _row_text(tr: etree._Element) -> str:
 
 
 def _walk(el: etree._Element, out: list[str]) -> None:
-    # the hottest loop of page extraction: checks inlined, empty strings not appended
-    tag = el.tag
-    if not isinstance(tag, str) or not tag or tag in SKIP_TAGS:
-        return
-    names = el.get("class")
-    if names is not None and not SKIP_CLASSES.isdisjoint(names.split()):
-        return
-    tag = tag.lower()
-    if tag == "br":
-        out.append(NEWLINE)
-        return
-    if tag == "tr":
-        out.extend((NEWLINE, _row_text(el), NEWLINE))
-        return
-    block = tag in BLOCK_TAGS
-    if block:
-        out.append(NEWLINE)
-    text = el.text
-    if text:
-        out.append(text.replace("\r", " ") if "\n" not in text else _inline(text))
+    """Append the text of ``el``'s children, each followed by its tail, to ``out``.
+
+    The hottest loop of page extraction: checks inlined, empty strings not appended, childless
+    children read without a call, and whitespace that follows a line break (which
+    ``squash_lines`` would strip) not appended.
+    """
     for child in el:
-        _walk(child, out)
+        tag = child.tag
+        kind = TAG_KINDS.get(tag)
+        if kind is None:
+            kind = _kind(tag)
+        if kind != SKIP:
+            names = child.get("class")
+            if names is None or SKIP_CLASSES.isdisjoint(names.split()):
+                if kind == INLINE:
+                    text = child.text
+                    if text:
+                        out.append(text if NEWLINE not in text else _inline(text))
+                    if len(child):
+                        _walk(child, out)
+                else:
+                    if kind == BLOCK:
+                        out.append(NEWLINE)
+                        text = child.text
+                        if text and not text.isspace():
+                            out.append(text if NEWLINE not in text else _inline(text))
+                        if len(child):
+                            _walk(child, out)
+                        out.append(NEWLINE)
+                    elif kind == BREAK:
+                        out.append(NEWLINE)
+                    else:
+                        out += (NEWLINE, _row_text(child), NEWLINE)
+                    text = child.tail
+                    if text and not text.isspace():
+                        out.append(text if NEWLINE not in text else _inline(text))
+                    continue
         text = child.tail
         if text:
-            out.append(text.replace("\r", " ") if "\n" not in text else _inline(text))
-    if block:
-        out.append(NEWLINE)
+            out.append(text if NEWLINE not in text else _inline(text))
 
 
 def element_text(el: etree._Element) -> str:
     """Plain text of ``el``: one line per block, rows as ``a | b``, no empty lines."""
+    kind = _kind(el.tag)
+    if kind in (SKIP, BREAK):
+        return ""
+    names = el.get("class")
+    if names is not None and not SKIP_CLASSES.isdisjoint(names.split()):
+        return ""
     out: list[str] = []
     try:
-        _walk(el, out)
+        if kind == ROW:
+            out.append(_row_text(el))
+        else:
+            text = el.text
+            if text:
+                out.append(text if NEWLINE not in text else _inline(text))
+            if len(el):
+                _walk(el, out)
     except RecursionError:
         out = [TEXT_CONTENT(el)]
     return squash_lines("".join(out))
