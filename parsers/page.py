@@ -15,9 +15,11 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
-import json
+import json.encoder
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -65,8 +67,8 @@ XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 BAD_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: The control characters of ``BAD_CHARS_RE`` as bytes (see ``_has_bad_chars``).
 BAD_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-#: The JSON the page hash covers, written the one way (one encoder, built once).
-HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+#: A JSON string literal, as ``json.dumps(text, ensure_ascii=False)`` writes it.
+JSON_STR = json.encoder.encode_basestring
 DATE_ROW_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Elements that show a page's publication time in news layouts (class or id names this).
 DATELINE_XPATH = (
@@ -133,14 +135,27 @@ def stable_text(title: str | None, header: dict[str, str], body_text: str) -> st
 def stable_hash(
     title: str | None, header: dict[str, str], body_text: str, annexes: tuple[Annex, ...]
 ) -> str:
-    """sha256 hex over a canonical JSON of the fields that define the document's content."""
-    payload = {
-        "title": title or "",
-        "header": dict(sorted(header.items())),
-        "body": body_text,
-        "annexes": [a.url for a in annexes],
-    }
-    blob = HASH_JSON.encode(payload)
+    """sha256 hex over a canonical JSON of the fields that define the document's content.
+
+    The JSON is ``{"annexes": [urls], "body": …, "header": {…}, "title": …}`` with sorted keys,
+    no spaces and non-ASCII kept, written with the ``json`` module's own string encoder: the
+    text ``json.dumps(…, ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` gives,
+    without building an encoder for each page.
+    """
+    header_json = ",".join([f"{JSON_STR(k)}:{JSON_STR(v)}" for k, v in sorted(header.items())])
+    blob = "".join(
+        (
+            '{"annexes":[',
+            ",".join([JSON_STR(a.url) for a in annexes]),
+            '],"body":',
+            JSON_STR(body_text),
+            ',"header":{',
+            header_json,
+            '},"title":',
+            JSON_STR(title or ""),
+            "}",
+        )
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -176,22 +191,50 @@ ART_TITLE, ART_CON, GONGGAO = "art-title", "art-con", "art-con-gonggao"
 ART_PREFIX = "art-"  # in each of them
 
 
+def _maybe_annex(hrefs: str) -> bool:
+    """Whether a link (or any of several, joined) could pass ``_is_annex`` or make it raise.
+
+    The path of an annex holds one of ``ANNEX_EXTS`` or ``ANNEX_PATH_MARKERS`` in lower case;
+    lower-casing the whole href finds what lower-casing its path would. A non-ASCII href
+    (``urlsplit`` may refuse its host, ``str.lower`` may change its length) and one with a
+    character ``urlsplit`` deletes (tab, newline) or a bracket (a host it may refuse) always
+    count. Tests written out: this runs on every page, and a generator cost more than they do.
+    """
+    if not hrefs.isascii() or "\t" in hrefs or "\n" in hrefs or "\r" in hrefs:
+        return True
+    if "[" in hrefs or "]" in hrefs:
+        return True
+    low = hrefs.lower()
+    return (
+        ".pdf" in low
+        or ".doc" in low  # and .docx
+        or ".xls" in low  # and .xlsx
+        or ".wps" in low
+        or ".zip" in low
+        or ".rar" in low
+        or "/cms_files/" in low
+        or "/document/download" in low
+    )
+
+
 @dataclass
 class _Parts:
-    """The elements an article page is read from, in document order.
+    """The elements and values an article page is read from, in document order.
 
-    One pass over the tree finds them all; an XPath scan per question cost more than the
-    questions themselves. Each list is what the XPath beside it would select.
+    A few passes over the tree with lxml's tag filter find them all; an XPath scan per
+    question cost more than the questions themselves. Each list is what the XPath beside it
+    would select.
     """
 
-    metas: list[etree._Element]  # //meta[@name]
-    titles: list[etree._Element]  # //title
-    links: list[etree._Element]  # //a[@href]
+    meta: dict[str, str]  # //meta[@name]: stripped name → squashed content, first one wins
+    #: //a[@href] whose href could name an annex (``_maybe_annex``)
+    links: list[etree._Element]
     #: //div[@class] with ``art-`` in it (all ``with_class`` is asked about), each with
     #: `` class `` (spaces around, XPath whitespace made spaces): `` name `` is in it exactly
     #: when name is one of its normalize-space tokens
     divs: list[tuple[etree._Element, str]]
     ergodic: etree._Element | None  # (//div[@ergodic='article'])[1]
+    tops: tuple[etree._Element, ...]  # the root and any top-level nodes after it
 
     def with_class(self, name: str) -> list[etree._Element]:
         """``//div[contains(concat(' ', normalize-space(@class), ' '), ' name ')]``, for a
@@ -199,31 +242,48 @@ class _Parts:
         token = f" {name} "
         return [el for el, names in self.divs if token in names]
 
+    def titles(self) -> list[etree._Element]:
+        """//title (asked only when neither the art-title div nor the meta gives a title)."""
+        return [el for top in self.tops for el in top.iter("title")]
+
 
 def _scan(root: etree._Element) -> _Parts:
-    parts = _Parts([], [], [], [], None)
-    metas, titles, links, divs = parts.metas, parts.titles, parts.links, parts.divs
     # a broken page can leave a second top-level element after the root; XPath's // sees it
-    for top in (root, *root.itersiblings()):
-        for el in top.iter("div", "a", "meta", "title"):
-            tag = el.tag
-            if tag == "div":
-                names = el.get("class")
-                if names is not None and ART_PREFIX in names:  # the only classes asked about
-                    if "\t" in names or "\n" in names or "\r" in names:
-                        names = XPATH_SPACE_RE.sub(" ", names)
-                    divs.append((el, f" {names} "))
-                if parts.ergodic is None and el.get("ergodic") == "article":
-                    parts.ergodic = el
-            elif tag == "a":
-                if el.get("href") is not None:
-                    links.append(el)
-            elif tag == "meta":
-                if el.get("name") is not None:
-                    metas.append(el)
-            else:
-                titles.append(el)
-    return parts
+    tops = (root, *root.itersiblings(etree.Element))
+    get = etree._Element.get
+    # one pass per tag, each collecting what it needs in a comprehension: lxml filters the
+    # tags in C, and no Python branch runs per element
+    meta: dict[str, str] = {}
+    for name, content in [(get(el, "name"), get(el, "content")) for el in _every(tops, "meta")]:
+        if name:
+            name = name.strip()
+            if name and name not in meta:
+                meta[name] = squash(content) if content else ""
+    divs = [(el, get(el, "class"), get(el, "ergodic")) for el in _every(tops, "div")]
+    ergodic = next((el for el, _, mark in divs if mark == "article"), None)
+    arts = [(el, _spaced(names)) for el, names, _ in divs if names and ART_PREFIX in names]
+    links = [(el, href) for el in _every(tops, "a") if (href := get(el, "href"))]
+    # one test on all hrefs at once: most pages link no attachment
+    if links and _maybe_annex("\0".join([href for _, href in links])):
+        anchors = [el for el, href in links if _maybe_annex(href)]
+    else:
+        anchors = []
+    return _Parts(meta, anchors, arts, ergodic, tops)
+
+
+def _every(tops: tuple[etree._Element, ...], tag: str) -> Iterator[etree._Element]:
+    """``//tag`` in document order (the page's root, then any elements after it)."""
+    if len(tops) == 1:
+        return tops[0].iter(tag)
+    return chain.from_iterable(top.iter(tag) for top in tops)
+
+
+def _spaced(names: str) -> str:
+    """`` class `` with spaces around and XPath whitespace made spaces: `` name `` is in it
+    exactly when name is one of its ``normalize-space`` tokens."""
+    if "\t" in names or "\n" in names or "\r" in names:
+        names = XPATH_SPACE_RE.sub(" ", names)
+    return f" {names} "
 
 
 def _first_text(elements: list[etree._Element]) -> str | None:
@@ -232,15 +292,6 @@ def _first_text(elements: list[etree._Element]) -> str | None:
         if text:
             return text
     return None
-
-
-def _meta(parts: _Parts) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    for el in parts.metas:
-        name = (el.get("name") or "").strip()
-        if name and name not in meta:
-            meta[name] = squash(el.get("content") or "")
-    return meta
 
 
 def _header_of(text: str, labels: str) -> dict[str, str]:
@@ -259,7 +310,11 @@ def parse_header(text: str) -> dict[str, str]:
 
     Labels are matched on the simplified copy when the text itself has none (a traditional
     copy writes 【發佈文號】); the label keys are simplified, the values stay as written.
+    A text without 【 or a colon has no header in either form: OpenCC's traditional →
+    simplified tables map CJK characters to CJK characters only, so the copy has none either.
     """
+    if "【" not in text and "：" not in text and ":" not in text:
+        return {}
     return _header_of(text, text) or _header_of(text, search_copy(text))
 
 
@@ -312,7 +367,7 @@ def _header_text(parts: _Parts, body_text: str) -> str:
     text = "\n".join(element_text(b) for b in others)
     if any(label in text for label in HEADER_LABELS):
         return text
-    return "\n".join(body_text.split("\n")[:6])
+    return "\n".join(body_text.split("\n", 6)[:6])
 
 
 def _skipped(el: etree._Element) -> bool:
@@ -327,7 +382,7 @@ def _is_annex(href: str) -> bool:
 
 def _annexes(parts: _Parts, url: str | None) -> tuple[Annex, ...]:
     seen: dict[str, Annex] = {}
-    for a in parts.links:
+    for a in parts.links:  # the other links fail ``_is_annex`` without raising
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")) or not _is_annex(href):
             continue
@@ -365,8 +420,15 @@ def _has_chrome(root: etree._Element, meta: dict[str, str]) -> bool:
 
 def _looks_truncated(html: str) -> bool:
     """An HTML document that stops before both ``</body>`` and ``</html>``."""
-    opened = HTML_OPEN_RE.search(html, 0, TRUNCATION_WINDOW)
-    return bool(opened) and not HTML_CLOSE_RE.search(html, max(0, len(html) - TRUNCATION_WINDOW))
+    if not HTML_OPEN_RE.search(html, 0, TRUNCATION_WINDOW):
+        return False
+    start = max(0, len(html) - TRUNCATION_WINDOW)
+    # a whole page nearly always ends with one of them: try its last closing tag first (the
+    # regex reads the window from its start)
+    last = html.rfind("</", start)
+    if last >= 0 and html[last : last + 7].lower() in ("</html>", "</body>"):
+        return False
+    return not HTML_CLOSE_RE.search(html, start)
 
 
 def _has_bad_chars(html: str) -> bool:
@@ -383,7 +445,7 @@ def _parse(html: str) -> etree._Element | None:
     cleaned = html[declaration.end() :] if declaration else html
     if _has_bad_chars(cleaned):
         cleaned = BAD_CHARS_RE.sub("", cleaned)
-    if not cleaned.strip():
+    if not cleaned or cleaned.isspace():
         return None
     try:
         return etree.fromstring(cleaned, HTML_PARSER)
@@ -444,10 +506,10 @@ def extract_page(html: str, url: str | None = None) -> Page:
     stamp = None
     try:
         parts = _scan(root)
-        meta = _meta(parts)
+        meta = parts.meta
         art_title = _first_text(parts.with_class(ART_TITLE))
         meta_title = meta.get("ArticleTitle") or None
-        title = art_title or meta_title or _first_text(parts.titles)
+        title = art_title or meta_title or _first_text(parts.titles())
         body = "\n".join(t for t in (element_text(el) for el in _body_elements(root, parts)) if t)
         header = parse_header(_header_text(parts, body))
         annexes = _annexes(parts, url)
