@@ -207,16 +207,18 @@ def element_text(el: etree._Element) -> str:
     names = el.get("class")
     if names is not None and not SKIP_CLASSES.isdisjoint(names.split()):
         return ""
+    if kind != ROW and not len(el):  # one text node, without a line break once inlined
+        text = el.text
+        return squash(text if NEWLINE not in text else _inline(text)) if text else ""
     out: list[str] = []
     try:
         if kind == ROW:
             out.append(_row_text(el))
         else:
             text = el.text
-            if text:
+            if text and not text.isspace():  # leading whitespace: stripped anyway
                 out.append(text if NEWLINE not in text else _inline(text))
-            if len(el):
-                _walk(el, out)
+            _walk(el, out)
     except RecursionError:
         out = [TEXT_CONTENT(el)]
     return squash_lines("".join(out))
