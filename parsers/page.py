@@ -71,7 +71,7 @@ BAD_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 JSON_STR = json.encoder.encode_basestring
 DATE_ROW_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Elements that show a page's publication time in news layouts (class or id names this).
-DATELINE_XPATH = (
+DATELINE_XPATH = etree.XPath(
     "//*[not(self::script or self::style)][contains(@class, 'time') or contains(@class, 'date')"
     " or contains(@id, 'time') or contains(@id, 'date')]"
 )
@@ -320,7 +320,7 @@ def parse_header(text: str) -> dict[str, str]:
 
 def _dateline(root: etree._Element) -> str | None:
     """The first date shown in a time/date element outside the page chrome, as written."""
-    for el in root.xpath(DATELINE_XPATH):
+    for el in DATELINE_XPATH(root):
         if _skipped(el):
             continue
         m = DATELINE_TEXT_RE.match(squash(element_text(el).replace("\n", " ")))
@@ -399,7 +399,8 @@ def _annexes(parts: _Parts, url: str | None) -> tuple[Annex, ...]:
 def _looks_waf(html: str, visible: str) -> bool:
     if len(visible) > WAF_MAX_TEXT:
         return False
-    if any(m.lower() in html.lower() for m in WAF_MARKERS):
+    low = html.lower()  # once, not once per marker
+    if any(m.lower() in low for m in WAF_MARKERS):
         return True
     return bool(JS_CHALLENGE_RE.search(html))
 
