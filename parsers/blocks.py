@@ -201,7 +201,10 @@ def _walk(el: etree._Element, out: list[str]) -> None:
 
 def element_text(el: etree._Element) -> str:
     """Plain text of ``el``: one line per block, rows as ``a | b``, no empty lines."""
-    kind = _kind(el.tag)
+    tag = el.tag
+    kind = TAG_KINDS.get(tag)
+    if kind is None:
+        kind = _kind(tag)
     if kind in (SKIP, BREAK):
         return ""
     names = el.get("class")
