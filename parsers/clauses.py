@@ -13,6 +13,7 @@ Invariant: pure, never raises, offsets are into the searched string.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,6 +43,22 @@ MARKER_RE = re.compile(
         for i, (_, rule) in enumerate(MARKERS)
     )
 )
+#: ``MARKER_RE`` for a whole text: ``TEXT_MARKER_RE`` finds the markers of the first line,
+#: ``LINE_MARKER_RE`` those of the others (after their newline, a literal the engine skips to).
+#: The spaces after a marker stay on its line (``\s`` would run on into the next one).
+_LINE_ALTS = MARKER_RE.pattern.replace("^", "").replace(r"\s*", r"[^\S\n]*")
+TEXT_MARKER_RE = re.compile(_LINE_ALTS)
+LINE_MARKER_RE = re.compile(f"\n(?:{_LINE_ALTS})")
+#: Per outer group index of ``MARKER_RE`` (what ``lastindex`` names): the level and the value
+#: groups of that alternative.
+MARKER_GROUPS = {
+    MARKER_RE.groupindex[f"l{i}"]: (
+        level,
+        MARKER_RE.groupindex[f"v{i}"],
+        MARKER_RE.groupindex.get(f"w{i}"),
+    )
+    for i, (level, _) in enumerate(MARKERS)
+}
 ARTICLE_REF_RE = re.compile(
     rf"第(?P<art>{_CN})条(?P<items>(?:[、，和及与或]?第?[（(]{_CN}[）)]项?)*)"
     rf"|(?P<bare>(?:[、，和及与或]?第[（(]{_CN}[）)]项)+)"
@@ -88,27 +105,63 @@ def marker(line: str) -> tuple[int, str, int] | None:
     return level, LEVEL_FORMAT[level].format(value), m.end()
 
 
-@lru_cache(maxsize=4)
-def outline(search: str) -> tuple[OutlineLine, ...]:
-    """Every line of ``search`` with its clause path, in order (cached: items and document
-    thresholds both walk it)."""
-    out: list[OutlineLine] = []
-    stack: list[tuple[int, str]] = []  # (level, path up to and with that level's marker)
-    path = ""
-    pos = 0
-    for line in search.split("\n"):
-        found = marker(line)
-        level, body = 0, pos
-        if found:
-            level, text, length = found
+class Lines:
+    """The outline of a text as parallel lists, one entry per line (see ``OutlineLine``).
+
+    Attributes:
+        starts, ends, bodies, paths, levels: Per line, as the ``OutlineLine`` fields.
+        marked: Indexes of the lines with a marker, in order.
+    """
+
+    __slots__ = ("bodies", "ends", "levels", "marked", "paths", "starts")
+
+    def __init__(self, search: str) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        pos = 0
+        for line in search.split("\n"):
+            self.starts.append(pos)
+            pos += len(line)
+            self.ends.append(pos)
+            pos += 1
+        n = len(self.starts)
+        self.bodies = self.starts.copy()
+        self.levels = [0] * n
+        self.paths = [""] * n
+        self.marked: list[int] = []
+        # markers found by two scans over the whole text, not line by line: most lines have none
+        first = TEXT_MARKER_RE.match(search)
+        found = LINE_MARKER_RE.finditer(search)
+        stack: list[tuple[int, str]] = []  # (level, path up to and with that level's marker)
+        i = since = 0  # the line of the marker; the first line the current path holds for
+        path = ""
+        for m in [first, *found] if first else found:
+            if m is not first:
+                i = bisect_left(self.starts, m.start() + 1, i)
+            level, v, w = MARKER_GROUPS[m.lastindex]  # type: ignore[index]  # a group matched
+            value = m.group(v) or (w and m.group(w)) or ""
             while stack and stack[-1][0] >= level:
                 stack.pop()
-            path = (stack[-1][1] if stack else "") + text
+            self.paths[since:i] = [path] * (i - since)
+            path = (stack[-1][1] if stack else "") + LEVEL_FORMAT[level].format(value)
             stack.append((level, path))
-            body = pos + length
-        out.append(OutlineLine(pos, pos + len(line), body, path, level))
-        pos += len(line) + 1
-    return tuple(out)
+            self.bodies[i] = m.end()
+            self.levels[i] = level
+            self.marked.append(i)
+            since = i
+        self.paths[since:] = [path] * (n - since)
+
+
+@lru_cache(maxsize=4)
+def lines(search: str) -> Lines:
+    """The outline of ``search`` as lists (cached: items and document thresholds both read it)."""
+    return Lines(search)
+
+
+def outline(search: str) -> tuple[OutlineLine, ...]:
+    """Every line of ``search`` with its clause path, in order."""
+    ol = lines(search)
+    return tuple(map(OutlineLine, ol.starts, ol.ends, ol.bodies, ol.paths, ol.levels))
 
 
 def _cn(n: int) -> str:
