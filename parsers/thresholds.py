@@ -155,23 +155,37 @@ EN_PARAM_STOP = frozenset(("of", "with", "than", "is", "are", "at", "a", "an", "
 TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
 
 
-#: Words every match of one form holds: a Chinese or symbol prefix operator, an English one (a
-#: word of each, IGNORECASE as the operators), a Chinese postfix operator (each postfix
-#: alternative contains one of these) or an English one ("or …", "and …"), a dash. A range
-#: without them cannot hold that form (see ``_anchors``).
+#: Words every match of one form holds, with the characters around them that every match has
+#: too: a Chinese or symbol prefix operator before a number, an English one (a word of each,
+#: IGNORECASE as the operators), a Chinese postfix operator after a unit, a number, a space or
+#: 及/或/者 (each postfix alternative ends with one of the words), an English one ("or …",
+#: "and …"), a dash between a number (or a space) and a number. A range without them cannot
+#: hold that form (see ``_anchors``).
 _ZH_PREFIX = "|".join(PREFIX_OPS[i][1] for i in range(4))
 EN_PREFIX_WORDS = (
     *("greater", "no", "least", "minimum", "less", "up to", "maximum", "more", "exceeding"),
     *("above", "over", "below", "under"),
 )
 EN_POSTFIX_WORDS = ("or ", "and ")
-_ZH_POSTFIX = r"以上|以下|以内"
-_DASH = r"[~～—–\-至到]"
-ZH_PREFIX_ANCHOR_RE = re.compile(_ZH_PREFIX)
+_ZH_POSTFIX = ("以上", "以下", "以内")
+_DASHES = ("~", "～", "—", "–", "-", "至", "到")
+#: What stands between a prefix operator and its number, and the number's first character.
+_NUMBER_NEXT = rf"(?=\s?(?:为\s?)?(?:{PERCENT_WORD})?[\d{_CN_DIGITS}])"
+#: The character before a postfix word: a unit's last one (IGNORECASE, as units are read), a
+#: number's, a space, or the first part of 及以上 / 或以上 / 或者以上.
+_UNIT_LAST = "".join(sorted({re.escape(unit[-1]) for unit in UNITS}))
+_POSTFIX_AFTER = rf"(?:[及或者\s\d{_CN_DIGITS}]|(?i:[{_UNIT_LAST}]))"
+# each alternative starts with a literal: the engine skips to their first characters
+_ZH_PREFIX_ANCHOR = "|".join(f"{word}{_NUMBER_NEXT}" for word in _ZH_PREFIX.split("|"))
+_ZH_POSTFIX_ANCHOR = "|".join(f"{word}(?<={_POSTFIX_AFTER}..)" for word in _ZH_POSTFIX)
+_DASH_ANCHOR = "|".join(rf"{re.escape(d)}(?<=[\d\s].)(?=\s?\d)" for d in _DASHES)
+ZH_PREFIX_ANCHOR_RE = re.compile(_ZH_PREFIX_ANCHOR)
 EN_PREFIX_ANCHOR_RE = re.compile(rf"(?=[gnlmueaob])(?:{'|'.join(EN_PREFIX_WORDS)})", re.IGNORECASE)
-ZH_POSTFIX_ANCHOR_RE = re.compile(_ZH_POSTFIX)
+ZH_POSTFIX_ANCHOR_RE = re.compile(_ZH_POSTFIX_ANCHOR)
 EN_POSTFIX_ANCHOR_RE = re.compile(rf"(?=[oa])(?:{'|'.join(EN_POSTFIX_WORDS)})", re.IGNORECASE)
-DASH_ANCHOR_RE = re.compile(_DASH)
+DASH_ANCHOR_RE = re.compile(_DASH_ANCHOR)
+#: The Chinese and symbol anchors of every form in one pattern (see ``_anchors``).
+ZH_ANCHOR_RE = re.compile(f"{_ZH_PREFIX_ANCHOR}|{_ZH_POSTFIX_ANCHOR}|{_DASH_ANCHOR}")
 
 
 @dataclass(frozen=True)
@@ -388,27 +402,22 @@ def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
 
 
 @lru_cache(maxsize=4)
-def _anchors(search: str) -> tuple[Anchors, ...]:
-    """Anchors of any form; of Chinese and English prefix operators, postfix operators, dashes.
+def _anchors(search: str) -> tuple[Anchors, bool, bool]:
+    """Anchors of any form, and whether English prefix and postfix words may stand in the text.
 
     Computed once per text (cached): items and document thresholds ask about every line and
-    most lines hold no threshold at all.
+    most lines hold no threshold at all. The Chinese and symbol anchors are one scan, which
+    either matches at the anchor of a form's match or covers it with an earlier match.
     """
-    zh_prefix, zh_postfix, dash = (
-        Anchors.of(rule, search)
-        for rule in (ZH_PREFIX_ANCHOR_RE, ZH_POSTFIX_ANCHOR_RE, DASH_ANCHOR_RE)
-    )
+    anything = Anchors.of(ZH_ANCHOR_RE, search)
     # the English scans only where an English word may stand (most texts have none)
-    en_prefix, en_postfix = (
-        Anchors.of(rule, search) if may_hold(search, words) else Anchors([])
-        for rule, words in (
-            (EN_PREFIX_ANCHOR_RE, EN_PREFIX_WORDS),
-            (EN_POSTFIX_ANCHOR_RE, EN_POSTFIX_WORDS),
-        )
-    )
-    postfix = Anchors.union(zh_postfix, en_postfix)
-    anything = Anchors.union(zh_prefix, en_prefix, postfix, dash)  # one test for most ranges
-    return anything, zh_prefix, en_prefix, postfix, dash
+    en_prefix = may_hold(search, EN_PREFIX_WORDS)
+    en_postfix = may_hold(search, EN_POSTFIX_WORDS)
+    if en_prefix or en_postfix:
+        english = ((EN_PREFIX_ANCHOR_RE, en_prefix), (EN_POSTFIX_ANCHOR_RE, en_postfix))
+        found = [Anchors.of(rule, search) for rule, on in english if on]
+        anything = Anchors.union(anything, *found)
+    return anything, en_prefix, en_postfix
 
 
 def threshold_anchors(search: str) -> Anchors:
@@ -430,11 +439,18 @@ def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list
     stop = len(search) if end is None else min(end, len(search))
     if start >= stop:
         return []
-    anything, zh_prefix, en_prefix, postfix, dash = _anchors(search)
+    anything, en_prefix, en_postfix = _anchors(search)
     if not anything.touch(start, stop):
         return []
-    forms = (zh_prefix.touch(start, stop), en_prefix.touch(start, stop))
-    return _scan(search, start, stop, (*forms, dash.touch(start, stop), postfix.touch(start, stop)))
+    # the forms whose words stand inside the range (every match holds one of its words)
+    forms = (
+        ZH_PREFIX_ANCHOR_RE.search(search, start, stop) is not None,
+        en_prefix and EN_PREFIX_ANCHOR_RE.search(search, start, stop) is not None,
+        DASH_ANCHOR_RE.search(search, start, stop) is not None,
+        ZH_POSTFIX_ANCHOR_RE.search(search, start, stop) is not None
+        or (en_postfix and EN_POSTFIX_ANCHOR_RE.search(search, start, stop) is not None),
+    )
+    return _scan(search, start, stop, forms)
 
 
 def _scan(

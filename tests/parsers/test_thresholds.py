@@ -2,6 +2,7 @@
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parsers.thresholds import (
     EN_WORD_CHARS,
@@ -185,3 +186,34 @@ def test_parameter_prechecks_skip_only_what_cannot_match(text: str) -> None:
     last = text[-2:-1] if text.endswith("\n") else text[-1:]
     if not (last and last in EN_WORD_CHARS):
         assert EN_WORDS_RE.search(text) is None
+
+
+SPACE = st.sampled_from(["", " ", "\u3000", "\t"])
+NUMBER = st.sampled_from(["5", "2.5", "2。5", "五十", "二点五", "１２", "300"])
+UNIT = st.sampled_from(
+    ["nm", "NM", "\u212a", "K", "Wh/kg", "纳米", "度", "%", "m³", "ſ", "w/(m·k)"]
+)
+THRESHOLDISH = st.one_of(
+    st.tuples(NUMBER, SPACE, UNIT, SPACE, st.sampled_from(["以上", "及以下", "或者以上", "以内"])),
+    st.tuples(NUMBER, SPACE, st.sampled_from(["~", "至", "到", "-", "—"]), SPACE, NUMBER, UNIT),
+    st.tuples(
+        st.sampled_from(["大于", "不小于", "至少", "达到", "≥", ">"]),
+        SPACE,
+        st.sampled_from(["", "为", "为 "]),
+        st.sampled_from(["", "百分之"]),
+        NUMBER,
+        UNIT,
+    ),
+    st.tuples(st.just("百分之"), NUMBER, SPACE, st.sampled_from(["以上", "以下", "or more"])),
+    st.sampled_from(["满足以下", "以上", "至", "中", "\n", "，", "a", "or more", "at least 5 nm"]),
+).map(lambda parts: "".join(parts))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(THRESHOLDISH, max_size=5).map("".join))
+def test_the_anchor_words_and_their_neighbours_skip_only_ranges_without_thresholds(
+    text: str,
+) -> None:
+    for start in range(len(text) + 1):
+        for stop in range(start, len(text) + 1, 2):
+            assert find_thresholds(text, start, stop) == _scan(text, start, stop)
