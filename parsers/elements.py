@@ -36,15 +36,17 @@ _E = "[" + "".join(k for k in ELEMENTS if k not in NOT_ALONE) + "]"
 _HAN = r"\u4e00-\u9fff"
 #: 金属钬 / 氧化铒 / 含铥的 / 高纯锗 / 区熔锗锭 — the character right after the prefix.
 PREFIX_RE = re.compile(rf"(?:金属|氧化|含|高纯|区熔)(?P<e>{_E})(?!{_E})")
-#: 锑及其合金 / 镓相关物项 / 钬的化合物 / 镓单质 — not preceded by another element or Han name part.
+#: 锑及其合金 / 镓相关物项 / 钬的化合物 / 镓单质 — not preceded by another element or Han name part
+#: (or preceded by 对/和/及/与/、 before the shorter list of followers). Both patterns start with
+#: the element name, a character class the engine skips to, and look behind it afterwards.
 SUFFIX_RE = re.compile(
-    rf"(?={_E})"  # both forms start at an element name: a fast skip of other positions
-    rf"(?:(?<![{_HAN}A-Za-z])(?P<e>{_E})(?=及其|的化合物|的合金|相关物项|相关两用物项|单质|金属(?!间))"
-    rf"|(?<=[对和及与、])(?P<f>{_E})(?=及其|的化合物|相关物项|相关两用物项|单质))"
+    rf"(?P<e>{_E})(?:(?<![{_HAN}A-Za-z].)(?=及其|的化合物|的合金|相关物项|相关两用物项|单质|金属(?!间))"
+    rf"|(?<=[对和及与、].)(?=及其|的化合物|相关物项|相关两用物项|单质))"
 )
-#: 钨、碲、铋、钼、铟 — a list of two or more bare element names before 等/相关/N类.
+#: 钨、碲、铋、钼、铟 — a list of two or more bare element names before 等/相关/N类, at the start
+#: of the text or after a character that is no Han one (or is 对/将/可).
 BARE_LIST_RE = re.compile(
-    rf"(?={_E})(?:^|(?<=[^{_HAN}])|(?<=[对将可]))({_E}(?:[、，和及与]{_E})+)(?=等|相关|[、，]?[0-9一二三四五六七八九十]+[类种]|[、，][^。；\n]{{1,8}}?相关)"
+    rf"({_E}(?:(?<![{_HAN}].)|(?<=[对将可].))(?:[、，和及与]{_E})+)(?=等|相关|[、，]?[0-9一二三四五六七八九十]+[类种]|[、，][^。；\n]{{1,8}}?相关)"
 )
 
 
@@ -110,8 +112,7 @@ def find_elements(search: str) -> list[str]:
     for m in PREFIX_RE.finditer(search):
         hits.append((m.start("e"), ELEMENTS[m.group("e")]))
     for m in SUFFIX_RE.finditer(search):
-        group = "e" if m.group("e") else "f"
-        hits.append((m.start(group), ELEMENTS[m.group(group)]))
+        hits.append((m.start(), ELEMENTS[m.group("e")]))
     for m in BARE_LIST_RE.finditer(search):
         chunk = m.group(1)
         hits += [(m.start(1) + i, ELEMENTS[c]) for i, c in enumerate(chunk) if c in ELEMENTS]
