@@ -13,7 +13,6 @@ Invariant: pure, never raises, offsets are into the searched string.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,16 +48,22 @@ MARKER_RE = re.compile(
 _LINE_ALTS = MARKER_RE.pattern.replace("^", "").replace(r"\s*", r"[^\S\n]*")
 TEXT_MARKER_RE = re.compile(_LINE_ALTS)
 LINE_MARKER_RE = re.compile(f"\n(?:{_LINE_ALTS})")
-#: Per outer group index of ``MARKER_RE`` (what ``lastindex`` names): the level and the value
-#: groups of that alternative.
-MARKER_GROUPS = {
-    MARKER_RE.groupindex[f"l{i}"]: (
-        level,
-        MARKER_RE.groupindex[f"v{i}"],
-        MARKER_RE.groupindex.get(f"w{i}"),
-    )
-    for i, (level, _) in enumerate(MARKERS)
-}
+
+
+def _marker_groups() -> dict[int, tuple[int, int, int, str, str]]:
+    """Per outer group index of ``MARKER_RE`` (what ``lastindex`` names): the level, the value
+    groups of that alternative (the second is the first again when it has one only) and what
+    ``LEVEL_FORMAT`` writes before and after the value."""
+    out = {}
+    for i, (level, _) in enumerate(MARKERS):
+        value = MARKER_RE.groupindex[f"v{i}"]
+        before, after = LEVEL_FORMAT[level].split("{}")
+        other = MARKER_RE.groupindex.get(f"w{i}", value)
+        out[MARKER_RE.groupindex[f"l{i}"]] = (level, value, other, before, after)
+    return out
+
+
+MARKER_GROUPS = _marker_groups()
 ARTICLE_REF_RE = re.compile(
     rf"第(?P<art>{_CN})条(?P<items>(?:[、，和及与或]?第?[（(]{_CN}[）)]项?)*)"
     rf"|(?P<bare>(?:[、，和及与或]?第[（(]{_CN}[）)]项)+)"
@@ -116,40 +121,42 @@ class Lines:
     __slots__ = ("bodies", "ends", "levels", "marked", "paths", "starts")
 
     def __init__(self, search: str) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
         pos = 0
         for line in search.split("\n"):
-            self.starts.append(pos)
+            starts.append(pos)
             pos += len(line)
-            self.ends.append(pos)
+            ends.append(pos)
             pos += 1
-        n = len(self.starts)
-        self.bodies = self.starts.copy()
-        self.levels = [0] * n
-        self.paths = [""] * n
-        self.marked: list[int] = []
+        n = len(starts)
+        bodies = starts.copy()
+        levels = [0] * n
+        paths = [""] * n
+        marked: list[int] = []
         # markers found by two scans over the whole text, not line by line: most lines have none
         first = TEXT_MARKER_RE.match(search)
         found = LINE_MARKER_RE.finditer(search)
-        stack: list[tuple[int, str]] = []  # (level, path up to and with that level's marker)
-        i = since = 0  # the line of the marker; the first line the current path holds for
+        line_at = dict(zip(starts, range(n), strict=True))
+        stack = [(0, "")]  # (level, path up to and with that level's marker); level 0: the root
+        since = 0  # the first line the current path holds for
         path = ""
         for m in [first, *found] if first else found:
-            if m is not first:
-                i = bisect_left(self.starts, m.start() + 1, i)
-            level, v, w = MARKER_GROUPS[m.lastindex]  # type: ignore[index]  # a group matched
-            value = m.group(v) or (w and m.group(w)) or ""
-            while stack and stack[-1][0] >= level:
+            i = 0 if m is first else line_at[m.start() + 1]
+            level, v, w, before, after = MARKER_GROUPS[m.lastindex]  # type: ignore[index]
+            while stack[-1][0] >= level:
                 stack.pop()
-            self.paths[since:i] = [path] * (i - since)
-            path = (stack[-1][1] if stack else "") + LEVEL_FORMAT[level].format(value)
+            if i > since:
+                paths[since:i] = [path] * (i - since)
+            path = f"{stack[-1][1]}{before}{m.group(v) or m.group(w) or ''}{after}"
             stack.append((level, path))
-            self.bodies[i] = m.end()
-            self.levels[i] = level
-            self.marked.append(i)
+            bodies[i] = m.end()
+            levels[i] = level
+            marked.append(i)
             since = i
-        self.paths[since:] = [path] * (n - since)
+        paths[since:] = [path] * (n - since)
+        self.starts, self.ends, self.bodies = starts, ends, bodies
+        self.paths, self.levels, self.marked = paths, levels, marked
 
 
 @lru_cache(maxsize=4)

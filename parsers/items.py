@@ -148,9 +148,9 @@ def _entry_start(before: str) -> bool:
     return not before or before[-1] in ENTRY_STOPS
 
 
-def _name(search: str, start: int, end: int, thresholds: list[Threshold]) -> str:
-    """The item as written, without code, HS parenthesis and leading qualifying phrase."""
-    raw = search[start:end]
+def _name(raw: str, start: int, thresholds: list[Threshold]) -> str:
+    """The item as written (``raw``, from ``start``), without code, HS parenthesis and leading
+    qualifying phrase."""
     cut = 0
     if thresholds:
         last = max(t.span[1] for t in thresholds) - start
@@ -166,21 +166,22 @@ def _name(search: str, start: int, end: int, thresholds: list[Threshold]) -> str
 def _segment(doc: _Text, start: int, end: int, code_end: int | None, line: int) -> Draft | None:
     """The item written in ``search[start:end]`` (its code ends at ``code_end``), if any."""
     search = doc.search
-    while end > start and search[end - 1] in TRAILING:
-        end -= 1
-    while start < end and search[start] in " \t":
-        start += 1
-    if start >= end or (
-        search.find(RESERVED, start, end) >= 0 and RESERVED_RE.search(search[start:end])
-    ):
+    text = search[start:end].rstrip(TRAILING)
+    written = text.lstrip(" \t")
+    if not written or (RESERVED in written and RESERVED_RE.search(written)):
         return None
+    start += len(text) - len(written)
+    end = start + len(written)
     hs: tuple[str, ...] = ()
     if doc.labels.meet(start, end):
         hs = tuple(dict.fromkeys(code for code, _ in find_hs(search, start, end)))
-    after = start if code_end is None else code_end
-    thresholds = find_thresholds(search, after, end) if doc.anchors.touch(after, end) else []
-    code = None if code_end is None else normalize_code(search[start:code_end])
-    return [code, _name(search, after, end, thresholds), hs, thresholds, start, end, line]
+    if code_end is None:
+        thresholds = find_thresholds(search, start, end) if doc.anchors.touch(start, end) else []
+        return [None, _name(written, start, thresholds), hs, thresholds, start, end, line]
+    thresholds = find_thresholds(search, code_end, end) if doc.anchors.touch(code_end, end) else []
+    code = normalize_code(written[: code_end - start])
+    name = _name(written[code_end - start :], code_end, thresholds)
+    return [code, name, hs, thresholds, start, end, line]
 
 
 def _uncoded(doc: _Text, i: int) -> Draft | None:
@@ -229,7 +230,7 @@ def _row_item(doc: _Text, i: int) -> Draft | None:
     thresholds = [t for a, b in text_cells for t in find_thresholds(search, a, b)]
     if name_span:
         bound = [t for t in thresholds if t.span[1] <= name_span[1]]
-        name = _name(search, *name_span, bound)
+        name = _name(search[name_span[0] : name_span[1]], name_span[0], bound)
     return [code, name if name_span else "", tuple(dict.fromkeys(hs)), thresholds, start, end, i]
 
 
