@@ -16,6 +16,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from parsers.anchors import Anchors, may_hold
 
@@ -92,6 +93,8 @@ def find_codes(search: str, start: int = 0, end: int | None = None) -> list[Code
 
 def hs_from_body(body: str) -> list[str]:
     """Digits-only HS codes from the text after a label: separators split, spaces join."""
+    if body.isdigit():  # one code, or no code: what the loop below finds in it
+        return [body] if len(body) in HS_DIGITS else []
     out: list[str] = []
     for part in HS_SPLIT_RE.split(body):
         digits = "".join(part.split())
@@ -129,10 +132,26 @@ class Labels:
             self.ends.append(m.end())
             self.codes.append(hs_from_body(m.group("body")))
 
-    def meet(self, start: int, stop: int) -> bool:
-        """Whether a match meets ``[start, stop)`` (False: a scan of it finds none)."""
-        i = bisect_right(self.ends, start)
-        return i < len(self.starts) and self.starts[i] < stop
+    def inside(self, start: int, stop: int) -> tuple[int, int] | None:
+        """The indexes (first, last+1) of the matches a scan of ``[start, stop)`` finds; None
+        when a match runs over an end of it (then that scan decides)."""
+        first = bisect_right(self.ends, start)
+        last = bisect_left(self.starts, stop, first)
+        if first == last or (self.starts[first] >= start and self.ends[last - 1] <= stop):
+            return first, last
+        return None
+
+    def codes_in(self, search: str, start: int, stop: int) -> tuple[str, ...]:
+        """The codes ``find_hs`` finds in ``search[start:stop]``, each once, in order."""
+        found = self.inside(start, stop)
+        if found is None:
+            return tuple(dict.fromkeys(code for code, _ in find_hs(search, start, stop)))
+        first, last = found
+        if first == last:
+            return ()
+        if last == first + 1:
+            return tuple(dict.fromkeys(self.codes[first]))
+        return tuple(dict.fromkeys(chain.from_iterable(self.codes[first:last])))
 
 
 @lru_cache(maxsize=4)
@@ -148,12 +167,9 @@ def find_hs(
     stop = len(search) if end is None else end
     out: list[tuple[str, tuple[int, int]]] = []
     found = labels(search)
-    first = bisect_right(found.ends, start)
-    last = bisect_left(found.starts, stop, first)
-    if first == last:
-        return out
-    if found.starts[first] >= start and found.ends[last - 1] <= stop:
-        for i in range(first, last):
+    inside = found.inside(start, stop)
+    if inside is not None:
+        for i in range(*inside):
             span = (found.starts[i], found.ends[i])
             out += [(code, span) for code in found.codes[i]]
         return out

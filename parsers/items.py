@@ -123,14 +123,18 @@ def _entry_codes(doc: _Text, first: int, last: int) -> dict[int, list[tuple[int,
         if ol.bodies[i] == m.end():
             alone.append(i)
     out: dict[int, list[tuple[int, int]]] = {}
+    starts, bodies = ol.starts, ol.bodies
     i = first
     for m in CODE_RE.finditer(search, lo, hi):
-        a = m.start()
-        i = bisect_right(ol.starts, a, i) - 1
-        body = ol.bodies[i]
-        if a >= body and _entry_start(search[body:a]) and i not in alone:
-            out.setdefault(i, []).append((a, m.end()))
-    for i in alone:
+        a, b = m.span()
+        i = bisect_right(starts, a, i) - 1
+        before = search[bodies[i] : a].rstrip()  # _entry_start, inline: every code asks
+        if (not before or before[-1] in ENTRY_STOPS) and a >= bodies[i]:
+            if i in out:
+                out[i].append((a, b))
+            else:
+                out[i] = [(a, b)]
+    for i in alone:  # their scan decides
         body = ol.bodies[i]
         text = search[body : ol.ends[i]]
         spans = [(body + m.start(), body + m.end()) for m in CODE_RE.finditer(text)]
@@ -172,9 +176,7 @@ def _segment(doc: _Text, start: int, end: int, code_end: int | None, line: int) 
         return None
     start += len(text) - len(written)
     end = start + len(written)
-    hs: tuple[str, ...] = ()
-    if doc.labels.meet(start, end):
-        hs = tuple(dict.fromkeys(code for code, _ in find_hs(search, start, end)))
+    hs = doc.labels.codes_in(search, start, end)
     if code_end is None:
         thresholds = find_thresholds(search, start, end) if doc.anchors.touch(start, end) else []
         return [None, _name(written, start, thresholds), hs, thresholds, start, end, line]

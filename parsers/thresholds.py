@@ -167,6 +167,7 @@ EN_PREFIX_WORDS = (
     *("above", "over", "below", "under"),
 )
 EN_POSTFIX_WORDS = ("or ", "and ")
+EN_WORDS = EN_PREFIX_WORDS + EN_POSTFIX_WORDS
 _ZH_POSTFIX = ("以上", "以下", "以内")
 _DASHES = ("~", "～", "—", "–", "-", "至", "到")
 #: What stands between a prefix operator and its number, and the number's first character.
@@ -411,8 +412,10 @@ def _anchors(search: str) -> tuple[Anchors, bool, bool]:
     """
     anything = Anchors.of(ZH_ANCHOR_RE, search)
     # the English scans only where an English word may stand (most texts have none)
-    en_prefix = may_hold(search, EN_PREFIX_WORDS)
-    en_postfix = may_hold(search, EN_POSTFIX_WORDS)
+    en_prefix = en_postfix = False
+    if may_hold(search, EN_WORDS):  # most texts hold none: one search answers both
+        en_prefix = may_hold(search, EN_PREFIX_WORDS)
+        en_postfix = may_hold(search, EN_POSTFIX_WORDS)
     if en_prefix or en_postfix:
         english = ((EN_PREFIX_ANCHOR_RE, en_prefix), (EN_POSTFIX_ANCHOR_RE, en_postfix))
         found = [Anchors.of(rule, search) for rule, on in english if on]
