@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 
 from parsers import elements
-from parsers.elements import BARE_LIST_RE, SUFFIX_RE, find_elements
+from parsers.elements import (
+    BARE_LIST_RE,
+    ELEMENTS,
+    PREFIX_RE,
+    SUBJECT_RE,
+    SUFFIX_RE,
+    find_elements,
+)
 from tests.parsers.conftest import texts_of
 
 
@@ -73,3 +80,33 @@ def test_element_patterns_look_behind_after_the_name_as_before_it(text: str) -> 
     assert [m.start() for m in SUFFIX_RE.finditer(text)] == before
     spans = [m.span(1) for m in BARE_BEFORE.finditer(text)]
     assert [m.span(1) for m in BARE_LIST_RE.finditer(text)] == spans
+
+
+def _hits_form_by_form(text: str) -> list[tuple[int, str]]:
+    hits = [(m.start("e"), ELEMENTS[m.group("e")]) for m in PREFIX_RE.finditer(text)]
+    hits += [(m.start(), ELEMENTS[m.group("e")]) for m in SUFFIX_RE.finditer(text)]
+    for m in BARE_LIST_RE.finditer(text):
+        hits += [(m.start(1) + i, ELEMENTS[c]) for i, c in enumerate(m.group(1)) if c in ELEMENTS]
+    return hits
+
+
+def _first_mentions(hits: list[tuple[int, str]]) -> list[str]:
+    return list(dict.fromkeys(symbol for _, symbol in sorted(hits)))
+
+
+SUBJECT_PIECES = [
+    *PIECES,
+    *("金属", "氧化", "含", "高纯", "区熔", "区熔锗锭", "金属镓及其", "含钨、钼等"),
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts_of(SUBJECT_PIECES, 12))
+def test_one_scan_finds_the_subjects_the_three_forms_find(text: str) -> None:
+    hits = []
+    for m in SUBJECT_RE.finditer(text):
+        start, end = m.span()
+        at = [end - 1] if m.start("e") >= 0 else range(start, end)
+        hits += [(i, ELEMENTS[text[i]]) for i in at if text[i] in ELEMENTS]
+    assert _first_mentions(hits) == _first_mentions(_hits_form_by_form(text))
+    assert set(_hits_form_by_form(text)) <= set(hits)
