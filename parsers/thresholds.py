@@ -138,11 +138,15 @@ DECIMAL_RE = re.compile(r"\d+(?:[.。．]\d+)?")
 #: A parameter names something: it holds a Han character or a Latin letter.
 WORD_CHAR_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 #: Words before the number that are not the parameter's name.
-PARAM_TRIM_RE = re.compile(
-    r"^(?:且|并且|或者|者|或|及|和|以及|其|可加工成|加工成|满足|同时满足|单位|每个|每一|单个|直接|间接)+"
+PARAM_TRIM_WORDS = (
+    *("且", "并且", "或者", "者", "或", "及", "和", "以及", "其", "可加工成", "加工成", "满足"),
+    *("同时满足", "单位", "每个", "每一", "单个", "直接", "间接"),
 )
+PARAM_TRIM_RE = re.compile(f"^(?:{'|'.join(PARAM_TRIM_WORDS)})+")
+PARAM_TRIM_FIRST = frozenset(word[0] for word in PARAM_TRIM_WORDS)
 #: A "parameter" ending like this is a verb phrase (``对用于``), not a measured quantity.
-NOT_PARAM_END_RE = re.compile(r"(?:用于|对|于|将|是|有|含有|包括|包含)$")
+NOT_PARAM_ENDS = ("用于", "对", "于", "将", "是", "有", "含有", "包括", "包含")
+NOT_PARAM_END_RE = re.compile(f"(?:{'|'.join(NOT_PARAM_ENDS)})$")
 PARAM_STOP = "，,、；;：:。（）()的且或和及与为在\n "
 QUALIFIER_RE = re.compile(r"[（(][^（）()]{0,20}[）)]|按[^，,；;]{1,6}计")
 PARAM_MAX = 16
@@ -218,6 +222,8 @@ def _plain(v: float) -> float | int:
 
 def parse_number(raw: str) -> float | None:
     """``2.5`` / ``2。5`` / ``五十`` / ``二点五`` → float; None when it is no number."""
+    if raw.isdecimal():  # what \d+ matches: DECIMAL_RE's whole number
+        return float(raw)
     raw = "".join(raw.split())  # no whitespace (str.split splits on exactly what \s matches)
     if DECIMAL_RE.fullmatch(raw):
         return float(raw.replace("。", ".").replace("．", "."))
@@ -278,10 +284,13 @@ def _parameter(search: str, start: int, floor: int) -> str | None:
     i = len(before)
     while i > 0 and before[i - 1] not in PARAM_STOP:
         i -= 1
-    name = PARAM_TRIM_RE.sub("", before[i:]).strip()
+    name = before[i:]
+    if name[:1] in PARAM_TRIM_FIRST:  # where PARAM_TRIM_RE can match
+        name = PARAM_TRIM_RE.sub("", name)
+    name = name.strip()
     if not name or len(name) > PARAM_MAX or not WORD_CHAR_RE.search(name):
         return None
-    if NOT_PARAM_END_RE.search(name):
+    if name.endswith(NOT_PARAM_ENDS):  # NOT_PARAM_END_RE (a stripped name ends in no newline)
         return None
     return name
 
@@ -302,6 +311,8 @@ def _after_number(search: str, pos: int, end: int) -> tuple[str | None, int] | N
 
 
 def _prefix_matches(search: str, start: int, end: int, english: bool) -> list[re.Match[str]]:
+    if not english:  # one pattern: its matches in order
+        return list(PREFIX_RES[0][0].finditer(search, start, end))
     found: list[re.Match[str]] = []
     for rule, hint in PREFIX_RES:
         if hint is None or (english and hint.search(search, start, end)):

@@ -5,8 +5,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers.thresholds import (
+    DECIMAL_RE,
     EN_WORD_CHARS,
     EN_WORDS_RE,
+    NOT_PARAM_END_RE,
+    NOT_PARAM_ENDS,
+    PARAM_TRIM_FIRST,
+    PARAM_TRIM_RE,
     QUALIFIER_RE,
     _scan,
     find_thresholds,
@@ -217,3 +222,16 @@ def test_the_anchor_words_and_their_neighbours_skip_only_ranges_without_threshol
     for start in range(len(text) + 1):
         for stop in range(start, len(text) + 1, 2):
             assert find_thresholds(text, start, stop) == _scan(text, start, stop)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts_of([*"且并或者及和以其对于用是有中a 1２٣\n", "可加工成", "同时满足", "包含", "用于"], 8)
+)
+def test_parameter_word_checks_read_as_their_patterns(text: str) -> None:
+    if text[:1] not in PARAM_TRIM_FIRST:
+        assert PARAM_TRIM_RE.sub("", text) == text
+    name = text.strip()
+    assert name.endswith(NOT_PARAM_ENDS) == bool(NOT_PARAM_END_RE.search(name))
+    if text.isdecimal():
+        assert DECIMAL_RE.fullmatch(text) and parse_number(text) == float(text)
