@@ -50,7 +50,7 @@ HEADER_CELL_RE = re.compile(r"编码|编号|名称|序号|税则|描述|物项")
 CONTROL_CLAUSE_RE = re.compile(
     r"物项[^：:\n]*不得出口[^\n]*[：:]\s*$|对(?:以下|下列)物项实施出口管制[^\n]*[：:]\s*$"
 )
-ITEMS_WORD = "物项"  # in every match of CONTROL_CLAUSE_RE
+CLAUSE_WORDS = ("不得出口", "物项实施出口管制")  # each match of CONTROL_CLAUSE_RE holds one
 #: An item line whose sub-lines are the features it must have, not items of their own.
 FEATURES_RE = re.compile(r"(?:特征|特性|条件|指标|要求|参数)\s*[：:]\s*$")
 #: Where an uncoded item's name stops: the explanatory tail.
@@ -246,15 +246,16 @@ def _sections(doc: _Text, first: int, last: int) -> list[tuple[int, int]]:
     """Index ranges (first, last+1) of the lines under each control clause."""
     search, ol = doc.search, doc.lines
     out = []
-    heads: list[int] = []  # the marked lines that hold the word every control clause holds
-    hi = ol.ends[last - 1]
-    pos = search.find(ITEMS_WORD, ol.starts[first], hi)
-    while pos >= 0:
-        i = bisect_right(ol.starts, pos) - 1
-        if ol.levels[i] and pos >= ol.bodies[i] and (not heads or heads[-1] != i):
-            heads.append(i)
-        pos = search.find(ITEMS_WORD, pos + 1, hi)
-    for i in heads:
+    heads: set[int] = set()  # the marked lines that hold a word of a control clause
+    lo, hi = ol.starts[first], ol.ends[last - 1]
+    for word in CLAUSE_WORDS:
+        pos = search.find(word, lo, hi)
+        while pos >= 0:
+            i = bisect_right(ol.starts, pos) - 1
+            if ol.levels[i] and pos >= ol.bodies[i]:
+                heads.add(i)
+            pos = search.find(word, pos + 1, hi)
+    for i in sorted(heads):
         if not CONTROL_CLAUSE_RE.search(search[ol.bodies[i] : ol.ends[i]]):
             continue
         level = ol.levels[i]
