@@ -143,12 +143,12 @@ class Labels:
 
     def codes_in(self, search: str, start: int, stop: int) -> tuple[str, ...]:
         """The codes ``find_hs`` finds in ``search[start:stop]``, each once, in order."""
-        found = self.inside(start, stop)
-        if found is None:
-            return tuple(dict.fromkeys(code for code, _ in find_hs(search, start, stop)))
-        first, last = found
+        first = bisect_right(self.ends, start)  # as inside(), without its tuple: items ask
+        last = bisect_left(self.starts, stop, first)
         if first == last:
             return ()
+        if self.starts[first] < start or self.ends[last - 1] > stop:
+            return tuple(dict.fromkeys(code for code, _ in find_hs(search, start, stop)))
         if last == first + 1:
             return tuple(dict.fromkeys(self.codes[first]))
         return tuple(dict.fromkeys(chain.from_iterable(self.codes[first:last])))

@@ -91,7 +91,9 @@ PREFIX_OPS = (
 
 #: ``大于等于300Wh/kg`` — an operator word, then the number and its unit. Chinese and symbol
 #: operators (case plays no part, so the fast case-sensitive scan) and English ones (read
-#: only where the text has Latin words) are two patterns; group ``p<i>`` is ``PREFIX_OPS[i]``.
+#: only where the text has Latin words) are two patterns. The Chinese one is one group ``op``
+#: (each alternative a literal word the engine skips to; ``ZH_OPS`` gives its operator); in the
+#: English one group ``p<i>`` is ``PREFIX_OPS[i]``.
 def _prefix_re(first: int, last: int, flags: int = 0) -> re.Pattern[str]:
     alts = [word for i in range(first, last) for word in PREFIX_OPS[i][1].split("|")]
     # a leading lookahead with every first character lets the engine skip other positions
@@ -102,8 +104,19 @@ def _prefix_re(first: int, last: int, flags: int = 0) -> re.Pattern[str]:
     )
 
 
+ZH_PREFIX_RE = re.compile(
+    rf"(?P<op>{'|'.join(PREFIX_OPS[i][1] for i in range(4))})\s?(?:为\s?)?"
+    rf"(?P<pct>{PERCENT_WORD})?{NUMBER}"
+)
+#: The operator of each word ``ZH_PREFIX_RE`` matches (至少为? and 最多为? are two words each).
+ZH_OPS = {
+    written: op
+    for op, words in PREFIX_OPS[:4]
+    for word in words.split("|")
+    for written in ((word[:-2], word[:-1]) if word.endswith("为?") else (word,))
+}
 PREFIX_RES = (
-    (_prefix_re(0, 4), None),
+    (ZH_PREFIX_RE, None),
     (_prefix_re(4, 8, re.IGNORECASE), re.compile("[A-Za-z][A-Za-z]")),
 )
 #: Each prefix pattern's operator groups ``p<i>`` in order, with the operator of each.
@@ -260,6 +273,8 @@ def _unit_at(search: str, pos: int, end: int) -> tuple[str, int] | None:
 
 
 def _op_of(m: re.Match[str]) -> str:
+    if m.re is ZH_PREFIX_RE:
+        return ZH_OPS[m.group("op")]
     for name, op in PREFIX_GROUPS[m.re]:  # the first operator group that matched
         if m.group(name):
             return op
@@ -387,6 +402,8 @@ def _dash_ranges(
 
 def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
     """``大于50μm且小于等于500μm`` (a lower then an upper bound, same unit) → one ``between``."""
+    if len(found) < 2:
+        return found
     out: list[Threshold] = []
     i = 0
     while i < len(found):
@@ -456,9 +473,10 @@ def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list
     anything, en_prefix, en_postfix = _anchors(search)
     if not anything.touch(start, stop):
         return []
-    # the forms whose words stand inside the range (every match holds one of its words)
+    # the forms whose words stand inside the range (every match holds one of its words); the
+    # Chinese operators' scan costs what its check would (and most ranges hold one)
     forms = (
-        ZH_PREFIX_ANCHOR_RE.search(search, start, stop) is not None,
+        True,
         en_prefix and EN_PREFIX_ANCHOR_RE.search(search, start, stop) is not None,
         DASH_ANCHOR_RE.search(search, start, stop) is not None,
         ZH_POSTFIX_ANCHOR_RE.search(search, start, stop) is not None
@@ -482,7 +500,7 @@ def _scan(
         found += _postfix(search, start, stop, [t.span for t in found])
         if search.find(PERCENT_WORD, start, stop) >= 0:  # percent words need a postfix too
             found += _percent_words(search, start, stop, [t.span for t in found])
-    if not found:
+    if len(found) < 2:
         return found
     found.sort(key=lambda t: t.span)
     return _merge_ranges(search, found)

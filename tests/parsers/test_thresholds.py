@@ -12,7 +12,11 @@ from parsers.thresholds import (
     NOT_PARAM_ENDS,
     PARAM_TRIM_FIRST,
     PARAM_TRIM_RE,
+    PREFIX_OPS,
     QUALIFIER_RE,
+    ZH_PREFIX_RE,
+    _op_of,
+    _prefix_re,
     _scan,
     find_thresholds,
     parse_number,
@@ -235,3 +239,14 @@ def test_parameter_word_checks_read_as_their_patterns(text: str) -> None:
     assert name.endswith(NOT_PARAM_ENDS) == bool(NOT_PARAM_END_RE.search(name))
     if text.isdecimal():
         assert DECIMAL_RE.fullmatch(text) and parse_number(text) == float(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(THRESHOLDISH, max_size=5).map("".join))
+def test_chinese_operator_words_read_as_their_groups(text: str) -> None:
+    grouped = _prefix_re(0, 4)
+    by_groups = [
+        (m.span(), next(PREFIX_OPS[i][0] for i in range(4) if m.group(f"p{i}")))
+        for m in grouped.finditer(text)
+    ]
+    assert [(m.span(), _op_of(m)) for m in ZH_PREFIX_RE.finditer(text)] == by_groups
