@@ -120,13 +120,15 @@ class Labels:
     (a match runs over an end: ``find_hs``) the range is scanned on its own.
     """
 
-    __slots__ = ("codes", "ends", "starts")
+    __slots__ = ("codes", "ends", "english", "starts")
 
     def __init__(self, search: str) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.codes: list[list[str]] = []
-        rule = HS_LABEL_RE if may_hold(search, HS_LABEL_WORDS) else ZH_HS_LABEL_RE
+        #: whether an English label word may stand in the text (``may_hold``)
+        self.english = may_hold(search, HS_LABEL_WORDS)
+        rule = HS_LABEL_RE if self.english else ZH_HS_LABEL_RE
         for m in rule.finditer(search):
             self.starts.append(m.start())
             self.ends.append(m.end())

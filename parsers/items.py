@@ -36,6 +36,8 @@ HS_PAREN_RE = re.compile(
     r"|commodity (?:code|number))[^（()）]*[）)]",
     re.IGNORECASE,
 )
+#: What every Chinese label of ``HS_PAREN_RE`` holds (its English ones hold HS_LABEL_WORDS).
+HS_PAREN_ZH = ("税则号", "商品编")
 RESERVED_RE = re.compile(r"【保留】|^\s*保留\s*[。；;]?\s*$")
 RESERVED = "保留"  # in every match of RESERVED_RE
 TRAILING = " \t。；;，,：:、"
@@ -128,12 +130,17 @@ def _entry_codes(doc: _Text, first: int, last: int) -> dict[int, list[tuple[int,
     for m in CODE_RE.finditer(search, lo, hi):
         a, b = m.span()
         i = bisect_right(starts, a, i) - 1
-        before = search[bodies[i] : a].rstrip()  # _entry_start, inline: every code asks
-        if (not before or before[-1] in ENTRY_STOPS) and a >= bodies[i]:
-            if i in out:
-                out[i].append((a, b))
-            else:
-                out[i] = [(a, b)]
+        body = bodies[i]
+        if a > body:  # _entry_start, inline: every code asks
+            before = search[body:a].rstrip()
+            if before and before[-1] not in ENTRY_STOPS:
+                continue
+        elif a < body:
+            continue
+        if i in out:
+            out[i].append((a, b))
+        else:
+            out[i] = [(a, b)]
     for i in alone:  # their scan decides
         body = ol.bodies[i]
         text = search[body : ol.ends[i]]
@@ -152,16 +159,18 @@ def _entry_start(before: str) -> bool:
     return not before or before[-1] in ENTRY_STOPS
 
 
-def _name(raw: str, start: int, thresholds: list[Threshold]) -> str:
+def _name(raw: str, start: int, thresholds: list[Threshold], english: bool = True) -> str:
     """The item as written (``raw``, from ``start``), without code, HS parenthesis and leading
-    qualifying phrase."""
+    qualifying phrase (``english``: the text may hold an English customs-code label)."""
     cut = 0
     if thresholds:
         last = max(t.span[1] for t in thresholds) - start
         pos = raw.find(QUALIFIER_END, max(last, 0))
         if 0 <= pos - last <= 2:
             cut = pos + 1
-    if "（" not in raw and "(" not in raw:  # HS_PAREN_RE opens with one of them
+    if ("（" not in raw and "(" not in raw) or not (  # where HS_PAREN_RE cannot match
+        english or HS_PAREN_ZH[0] in raw or HS_PAREN_ZH[1] in raw
+    ):
         return raw[cut:].strip(NAME_TRAILING) or raw.strip(NAME_TRAILING)
     name = HS_PAREN_RE.sub("", raw[cut:]).strip(NAME_TRAILING)
     return name or HS_PAREN_RE.sub("", raw).strip(NAME_TRAILING) or raw.strip(NAME_TRAILING)
@@ -177,12 +186,15 @@ def _segment(doc: _Text, start: int, end: int, code_end: int | None, line: int) 
     start += len(text) - len(written)
     end = start + len(written)
     hs = doc.labels.codes_in(search, start, end)
+    english = doc.labels.english
     if code_end is None:
         thresholds = find_thresholds(search, start, end) if doc.anchors.touch(start, end) else []
-        return [None, _name(written, start, thresholds), hs, thresholds, start, end, line]
+        return [None, _name(written, start, thresholds, english), hs, thresholds, start, end, line]
     thresholds = find_thresholds(search, code_end, end) if doc.anchors.touch(code_end, end) else []
-    code = normalize_code(written[: code_end - start])
-    name = _name(written[code_end - start :], code_end, thresholds)
+    code = written[: code_end - start]
+    if not code.isascii() or " " in code:  # spaces or wide dots to drop (CODE_RE has no other)
+        code = normalize_code(code)
+    name = _name(written[code_end - start :], code_end, thresholds, english)
     return [code, name, hs, thresholds, start, end, line]
 
 

@@ -161,6 +161,7 @@ PARAM_TRIM_FIRST = frozenset(word[0] for word in PARAM_TRIM_WORDS)
 NOT_PARAM_ENDS = ("用于", "对", "于", "将", "是", "有", "含有", "包括", "包含")
 NOT_PARAM_END_RE = re.compile(f"(?:{'|'.join(NOT_PARAM_ENDS)})$")
 PARAM_STOP = "，,、；;：:。（）()的且或和及与为在\n "
+PARAM_RUN_RE = re.compile(f"[^{re.escape(PARAM_STOP)}]*")  # matches (maybe empty) anywhere
 QUALIFIER_RE = re.compile(r"[（(][^（）()]{0,20}[）)]|按[^，,；;]{1,6}计")
 PARAM_MAX = 16
 #: The English words right before a value (spaces separate words, they do not end the name).
@@ -296,10 +297,10 @@ def _parameter(search: str, start: int, floor: int) -> str | None:
         while words and words[-1].lower() in EN_PARAM_STOP:
             words.pop()
         return " ".join(words[-2:]) if words else None
-    i = len(before)
-    while i > 0 and before[i - 1] not in PARAM_STOP:
-        i -= 1
-    name = before[i:]
+    # what follows the last stop: PARAM_RUN_RE at the start of the reversed text (it always
+    # matches, maybe nothing)
+    run = PARAM_RUN_RE.match(before[::-1]).end()  # type: ignore[union-attr]
+    name = before[len(before) - run :]
     if name[:1] in PARAM_TRIM_FIRST:  # where PARAM_TRIM_RE can match
         name = PARAM_TRIM_RE.sub("", name)
     name = name.strip()
