@@ -29,6 +29,7 @@ from parsers.codes import CODE_RE, find_hs, hs_cell, labels, normalize_code
 from parsers.thresholds import Threshold, find_thresholds, threshold_anchors
 
 CELL_SEP = " | "
+CODE_GROUPS = "ABCDE"  # a control code's group letter (CODE_RE)
 ENTRY_START_RE = re.compile(r"[：:；;]\s*$|^\s*$")
 ENTRY_STOPS = "：:；;"  # the stops of ENTRY_START_RE
 HS_PAREN_RE = re.compile(
@@ -396,9 +397,22 @@ def _with_parents(drafts: list[Draft], ol: Lines) -> list[Item]:
     return out
 
 
+def _may_hold_items(search: str) -> bool:
+    """False only for a text without any item: one with no group letter of a control code, no
+    customs-code label, no table cell and no control clause (what each kind of item needs)."""
+    return (
+        any(letter in search for letter in CODE_GROUPS)
+        or bool(labels(search).starts)
+        or CELL_SEP in search
+        or any(word in search for word in CLAUSE_WORDS)
+    )
+
+
 def find_items(search: str, start: int = 0, end: int | None = None) -> list[Item]:
     """Controlled items in ``search[start:end]`` (the module docstring gives the rules)."""
     stop = len(search) if end is None else end
+    if not _may_hold_items(search):
+        return []
     doc = _Text(search)
     ol = doc.lines
     first = bisect_right(ol.ends, start)  # the lines that meet [start, stop)
@@ -445,10 +459,12 @@ def _covered(search: str, start: int, end: int, spans: list[tuple[int, int]]) ->
 
 def free_thresholds(search: str, items: list[Item], start: int = 0) -> list[Threshold]:
     """Thresholds in numbered clauses that lie outside every item (document-level conditions)."""
+    anchors = threshold_anchors(search)
+    if not anchors.spans:
+        return []  # no threshold at all
     ol = lines(search)
     if not ol.marked:
         return []  # no line has a clause path
-    anchors = threshold_anchors(search)
     # the lines an anchor word stands on, from the first marked one: the others hold none
     k = bisect_right(anchors.ends, ol.starts[ol.marked[0]])
     candidates = sorted({bisect_right(ol.starts, a) - 1 for a, _ in anchors.spans[k:]})
