@@ -131,9 +131,7 @@ def find_elements(search: str) -> list[str]:
             hits.append((start, ELEMENTS[search[start]]))
         else:  # a list of names
             hits += [(start + i, ELEMENTS[c]) for i, c in enumerate(m.group()) if c in ELEMENTS]
-    hits += _english(search)
-    out: list[str] = []
-    for _, symbol in sorted(hits):
-        if symbol not in out:
-            out.append(symbol)
-    return out
+    english = _english(search)
+    if english:  # the one scan's hits are in text order already
+        hits = sorted(hits + english)
+    return list(dict.fromkeys(symbol for _, symbol in hits))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from parsers.clauses import Lines, lines
@@ -85,6 +85,8 @@ class Item:
             "span": list(self.span),
         }
 
+
+ITEM_FIELDS = tuple(f.name for f in fields(Item))
 
 #: A dot right before a control code: ``1.3A001`` once a full-width ``．`` is folded (see
 #: ``_entry_codes``).
@@ -392,9 +394,18 @@ def _with_parents(drafts: list[Draft], ol: Lines) -> list[Item]:
             ancestors = [coded_at[path[:k]] for k in range(1, len(path)) if path[:k] in coded_at]
             parent = max(ancestors)[1] if ancestors else None
         out.append(
-            Item(code, name, hs, tuple(thresholds), path or None, parent, (start, end), path)
+            _item(code, name, hs, tuple(thresholds), path or None, parent, (start, end), path)
         )
     return out
+
+
+def _item(*values: Any) -> Item:
+    """``Item(*values)`` without the generated ``__init__`` of a frozen dataclass, which sets
+    each field with ``object.__setattr__``: one update of the new item's ``__dict__`` (half
+    the cost; every item of every text is made here). ``test_items`` checks they are equal."""
+    item = object.__new__(Item)
+    item.__dict__.update(zip(ITEM_FIELDS, values, strict=True))
+    return item
 
 
 def _may_hold_items(search: str) -> bool:
