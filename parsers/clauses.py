@@ -13,6 +13,7 @@ Invariant: pure, never raises, offsets are into the searched string.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -111,14 +112,17 @@ def marker(line: str) -> tuple[int, str, int] | None:
 
 
 class Lines:
-    """The outline of a text as parallel lists, one entry per line (see ``OutlineLine``).
+    """The outline of a text as parallel lists, one entry per line (see ``OutlineLine``), and
+    its marked lines with their paths (a line without a marker has the path of the marked line
+    before it: ``path``).
 
     Attributes:
-        starts, ends, bodies, paths, levels: Per line, as the ``OutlineLine`` fields.
+        starts, ends, bodies, levels: Per line, as the ``OutlineLine`` fields.
         marked: Indexes of the lines with a marker, in order.
+        marked_paths: The path of each of them.
     """
 
-    __slots__ = ("bodies", "ends", "levels", "marked", "paths", "starts")
+    __slots__ = ("bodies", "ends", "levels", "marked", "marked_paths", "starts")
 
     def __init__(self, search: str) -> None:
         starts: list[int] = []
@@ -132,31 +136,31 @@ class Lines:
         n = len(starts)
         bodies = starts.copy()
         levels = [0] * n
-        paths = [""] * n
         marked: list[int] = []
+        paths: list[str] = []
         # markers found by two scans over the whole text, not line by line: most lines have none
         first = TEXT_MARKER_RE.match(search)
         found = LINE_MARKER_RE.finditer(search)
         line_at = dict(zip(starts, range(n), strict=True))
         stack = [(0, "")]  # (level, path up to and with that level's marker); level 0: the root
-        since = 0  # the first line the current path holds for
-        path = ""
         for m in [first, *found] if first else found:
             i = 0 if m is first else line_at[m.start() + 1]
             level, v, w, before, after = MARKER_GROUPS[m.lastindex]  # type: ignore[index]
             while stack[-1][0] >= level:
                 stack.pop()
-            if i > since:
-                paths[since:i] = [path] * (i - since)
             path = f"{stack[-1][1]}{before}{m.group(v) or m.group(w) or ''}{after}"
             stack.append((level, path))
             bodies[i] = m.end()
             levels[i] = level
             marked.append(i)
-            since = i
-        paths[since:] = [path] * (n - since)
-        self.starts, self.ends, self.bodies = starts, ends, bodies
-        self.paths, self.levels, self.marked = paths, levels, marked
+            paths.append(path)
+        self.starts, self.ends, self.bodies, self.levels = starts, ends, bodies, levels
+        self.marked, self.marked_paths = marked, paths
+
+    def path(self, i: int) -> str:
+        """The clause path of line ``i``."""
+        k = bisect_right(self.marked, i) - 1
+        return self.marked_paths[k] if k >= 0 else ""
 
 
 @lru_cache(maxsize=4)
@@ -168,7 +172,8 @@ def lines(search: str) -> Lines:
 def outline(search: str) -> tuple[OutlineLine, ...]:
     """Every line of ``search`` with its clause path, in order."""
     ol = lines(search)
-    return tuple(map(OutlineLine, ol.starts, ol.ends, ol.bodies, ol.paths, ol.levels))
+    paths = [ol.path(i) for i in range(len(ol.starts))]
+    return tuple(map(OutlineLine, ol.starts, ol.ends, ol.bodies, paths, ol.levels))
 
 
 def _cn(n: int) -> str:

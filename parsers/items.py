@@ -377,8 +377,12 @@ def _with_parents(drafts: list[Draft], ol: Lines) -> list[Item]:
     out: list[Item] = []
     codes: set[str] = set()  # codes of the items so far
     coded_at: dict[str, tuple[int, str]] = {}  # line path → (order, code) of its last coded item
+    marked, marked_paths = ol.marked, ol.marked_paths
+    k = -1  # the last marked line at or before the item's (items come in line order)
     for n, (code, name, hs, thresholds, start, end, i) in enumerate(drafts):
-        path = ol.paths[i]
+        while k + 1 < len(marked) and marked[k + 1] <= i:
+            k += 1
+        path = marked_paths[k] if k >= 0 else ""
         parent = None
         if code:
             prefix = code
@@ -484,7 +488,7 @@ def free_thresholds(search: str, items: list[Item], start: int = 0) -> list[Thre
     taken: list[tuple[int, int]] | None = None
     for i in candidates:
         body, end = ol.bodies[i], ol.ends[i]
-        if end <= start or not ol.paths[i] or not anchors.touch(body, end):
+        if end <= start or i < ol.marked[0] or not anchors.touch(body, end):  # i: no path
             continue
         if spans is None:
             spans = sorted(i.span for i in items)
