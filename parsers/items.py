@@ -345,28 +345,29 @@ def _line_items(doc: _Text, first: int, last: int, labelled: list[int]) -> dict[
         i = bisect_right(ol.starts, pos) - 1
         rows.add(i)
         pos = search.find(CELL_SEP, ol.ends[i], hi)
-    per_line: dict[int, list[Draft]] = {}
-    for i in sorted(rows.union(entries, (i for i in labelled if ol.levels[i]))):
+    per_line: dict[int, list[Draft]] = {}  # filled in any order: the lines are sorted later
+    for i, spans in entries.items():
         if i in rows:
-            row = _row_item(doc, i)
-            if row:
-                per_line[i] = [row]
-            continue
-        starts = entries.get(i)
-        if starts is None:  # a marked line a label meets
-            if find_hs(search, ol.bodies[i], ol.ends[i]):
-                item = _uncoded(doc, i)
-                if item:
-                    per_line[i] = [item]
             continue
         out = []
-        for n, (code_start, code_end) in enumerate(starts):
-            end = starts[n + 1][0] if n + 1 < len(starts) else ol.ends[i]
-            item = _segment(doc, code_start, end, code_end, i)
+        end = ol.ends[i]
+        for n, (code_start, code_end) in enumerate(spans):
+            stop = spans[n + 1][0] if n + 1 < len(spans) else end  # the next entry or the end
+            item = _segment(doc, code_start, stop, code_end, i)
             if item:
                 out.append(item)
         if out:
             per_line[i] = out
+    for i in rows:
+        row = _row_item(doc, i)
+        if row:
+            per_line[i] = [row]
+    for i in labelled:  # a marked line without entry codes and with a customs code
+        marked_hs = ol.levels[i] and i not in entries and i not in rows
+        if marked_hs and find_hs(search, ol.bodies[i], ol.ends[i]):
+            item = _uncoded(doc, i)
+            if item:
+                per_line[i] = [item]
     return per_line
 
 
