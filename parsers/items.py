@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.clauses import Lines, lines
@@ -85,8 +85,6 @@ class Item:
             "span": list(self.span),
         }
 
-
-ITEM_FIELDS = tuple(f.name for f in fields(Item))
 
 #: A dot right before a control code: ``1.3A001`` once a full-width ``．`` is folded (see
 #: ``_entry_codes``).
@@ -404,12 +402,31 @@ def _with_parents(drafts: list[Draft], ol: Lines) -> list[Item]:
     return out
 
 
-def _item(*values: Any) -> Item:
-    """``Item(*values)`` without the generated ``__init__`` of a frozen dataclass, which sets
-    each field with ``object.__setattr__``: one update of the new item's ``__dict__`` (half
-    the cost; every item of every text is made here). ``test_items`` checks they are equal."""
+def _item(
+    code: str | None,
+    name: str,
+    hs: tuple[str, ...],
+    thresholds: tuple[Threshold, ...],
+    clause: str | None,
+    parent: str | None,
+    span: tuple[int, int],
+    line_path: str,
+) -> Item:
+    """``Item(...)`` without the generated ``__init__`` of a frozen dataclass, which sets each
+    field with ``object.__setattr__``: the new item's ``__dict__`` given at once (half the
+    cost; every item of every text is made here). ``test_items`` checks they are equal."""
     item = object.__new__(Item)
-    item.__dict__.update(zip(ITEM_FIELDS, values, strict=True))
+    values = {
+        "code": code,
+        "name": name,
+        "hs_codes": hs,
+        "thresholds": thresholds,
+        "clause": clause,
+        "parent_code": parent,
+        "span": span,
+        "line_path": line_path,
+    }
+    object.__setattr__(item, "__dict__", values)
     return item
 
 
