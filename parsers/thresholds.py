@@ -283,6 +283,8 @@ def frac_digits(frac: str) -> str:
 
 
 def _unit_at(search: str, pos: int, end: int) -> tuple[str, int] | None:
+    """The unit right after a number at ``pos`` and where it ends; None when there is none (a
+    percent sign is a unit)."""
     m = UNIT_RE.match(search, pos, end)
     if not m:
         return None
@@ -342,14 +344,6 @@ def _trailing_parameter(search: str, pos: int) -> str | None:
     return None
 
 
-def _after_number(search: str, pos: int, end: int) -> tuple[str | None, int] | None:
-    """Unit right after a number; ``None`` when there is none (a percent counts as a unit)."""
-    found = _unit_at(search, pos, end)
-    if found is None:
-        return None
-    return found
-
-
 def _prefix_matches(search: str, start: int, end: int, english: bool) -> list[re.Match[str]]:
     if not english:  # one pattern: its matches in order
         return list(PREFIX_RES[0][0].finditer(search, start, end))
@@ -365,7 +359,7 @@ def _prefix(search: str, start: int, end: int, english: bool = True) -> list[Thr
     out = []
     for m in _prefix_matches(search, start, end, english):
         value = parse_number(m.group("num"))
-        unit = ("%", m.end()) if m.group("pct") else _after_number(search, m.end(), end)
+        unit = ("%", m.end()) if m.group("pct") else _unit_at(search, m.end(), end)
         if value is None or unit is None:
             continue
         op = _op_of(m)
@@ -399,7 +393,7 @@ def _postfix(search: str, start: int, end: int, taken: list[tuple[int, int]]) ->
         if any(a <= m.start() < b for a, b in taken):
             continue
         value = parse_number(m.group("num"))
-        unit = _after_number(search, m.start("unit_at"), end)
+        unit = _unit_at(search, m.start("unit_at"), end)
         if value is None or unit is None or unit[1] != m.end("unit"):
             continue  # the unit the number takes on its own is not the one the scan took
         op = ">=" if m.group("ge") else "<="
@@ -417,7 +411,7 @@ def _dash_ranges(
             continue
         low_raw, high_raw = DASH_RE.split(m.group(), maxsplit=1)
         low, high = parse_number(low_raw), parse_number(high_raw)
-        unit = _after_number(search, m.end(), end)
+        unit = _unit_at(search, m.end(), end)
         if low is None or high is None or unit is None or high <= low:
             continue
         param = _parameter(search, m.start(), start)
