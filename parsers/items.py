@@ -99,10 +99,11 @@ class _Text:
     """What the rules read of one text, each found by one scan of the whole text: its lines
     and their clause paths, its customs-code labels, where thresholds may stand."""
 
-    __slots__ = ("anchors", "labels", "lines", "search", "uncoded")
+    __slots__ = ("anchors", "code_letter", "labels", "lines", "search", "uncoded")
 
-    def __init__(self, search: str) -> None:
+    def __init__(self, search: str, code_letter: int) -> None:
         self.search = search
+        self.code_letter = code_letter  # where the first code may stand (_first_code_letter)
         self.lines = lines(search)
         self.labels = labels(search)
         self.anchors = threshold_anchors(search)
@@ -119,7 +120,10 @@ def _entry_codes(doc: _Text, first: int, last: int) -> dict[int, list[tuple[int,
     longer token: the scan's look-behind sees the dot, so such lines are read alone.
     """
     search, ol = doc.search, doc.lines
-    lo, hi = ol.starts[first], ol.ends[last - 1]
+    if doc.code_letter < 0:
+        return {}
+    # no code starts before the first group letter's digit (and a dot before that)
+    lo, hi = max(ol.starts[first], doc.code_letter - 3), ol.ends[last - 1]
     alone = []
     for m in DOT_CODE_RE.finditer(search, lo, hi):
         i = bisect_right(ol.starts, m.end()) - 1
@@ -430,11 +434,17 @@ def _item(
     return item
 
 
-def _may_hold_items(search: str) -> bool:
+def _first_code_letter(search: str) -> int:
+    """Where the first group letter of a control code (A–E) stands, -1 for none: every code
+    holds one, one or two characters after its start."""
+    return min((p for letter in CODE_GROUPS if (p := search.find(letter)) >= 0), default=-1)
+
+
+def _may_hold_items(search: str, code_letter: int) -> bool:
     """False only for a text without any item: one with no group letter of a control code, no
     customs-code label, no table cell and no control clause (what each kind of item needs)."""
     return (
-        any(letter in search for letter in CODE_GROUPS)
+        code_letter >= 0
         or bool(labels(search).starts)
         or CELL_SEP in search
         or any(word in search for word in CLAUSE_WORDS)
@@ -444,9 +454,10 @@ def _may_hold_items(search: str) -> bool:
 def find_items(search: str, start: int = 0, end: int | None = None) -> list[Item]:
     """Controlled items in ``search[start:end]`` (the module docstring gives the rules)."""
     stop = len(search) if end is None else end
-    if not _may_hold_items(search):
+    code_letter = _first_code_letter(search)
+    if not _may_hold_items(search, code_letter):
         return []
-    doc = _Text(search)
+    doc = _Text(search, code_letter)
     ol = doc.lines
     first = bisect_right(ol.ends, start)  # the lines that meet [start, stop)
     last = bisect_left(ol.starts, stop)
