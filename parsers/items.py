@@ -437,7 +437,8 @@ def _item(
 def _first_code_letter(search: str) -> int:
     """Where the first group letter of a control code (A–E) stands, -1 for none: every code
     holds one, one or two characters after its start."""
-    return min((p for letter in CODE_GROUPS if (p := search.find(letter)) >= 0), default=-1)
+    found = [p for p in map(search.find, CODE_GROUPS) if p >= 0]
+    return min(found) if found else -1
 
 
 def _may_hold_items(search: str, code_letter: int) -> bool:
