@@ -22,8 +22,8 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
     except the two Turkish i's, which decide on their own. The folded text (cached: several
     extractors ask) is searched for the words as one literal alternation, which the regex
     engine scans far faster than an IGNORECASE pattern. Its ASCII characters alone are searched
-    first: a word stands on them whole, so where they hold none the text holds none (they are
-    a third of a Chinese text); where they do, the folded text decides.
+    first: a word stands on them whole, so where they hold none the text holds none (a Chinese
+    text has few of them); where they do, the folded text decides.
     """
     folded = _folded(text)
     if folded is None:

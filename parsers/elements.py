@@ -51,12 +51,13 @@ _LIST_AFTER = (
     rf"(?=等|相关|[、，]?[0-9一二三四五六七八九十]+[类种]|[、，][^。；\n]{{1,8}}?相关)"
 )
 BARE_LIST_RE = re.compile(rf"({_E}{_LIST_AFTER})")
-#: The three forms in one scan. Each starts with one character (an element name or a prefix's
-#: first), a class the engine skips to, and the forms are told apart by what they look behind
-#: at: a list, then a single name with its follower, then a prefix with its element. Their
-#: matches never overlap (a prefix holds no element name, the element after one follows a Han
-#: character, a list holds only names and separators), except that a list's names may be single
-#: ones too, which the list names anyway.
+#: The three forms above in one scan (they stay the forms' definitions; the tests hold the scan
+#: to them). Each starts with one character (an element name or a prefix's first), a class the
+#: engine skips to, and the forms are told apart by what they look behind at: a list, then a
+#: single name with its follower, then a prefix with its element. Their matches never overlap
+#: (a prefix holds no element name, the element after one follows a Han character, a list
+#: holds only names and separators), except that a list's names may be single ones too, which
+#: the list names anyway.
 SUBJECT_RE = re.compile(
     rf"[{_E[1:-1]}{''.join(p[0] for p in PREFIXES)}]"
     rf"(?:(?<={_E}){_LIST_AFTER}|(?<={_E}){_SUFFIX_AFTER}"

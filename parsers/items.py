@@ -14,6 +14,11 @@ qualifying phrase (``重量能量密度大于等于300Wh/kg的``). ``parent_code
 item whose code is a dotted prefix of this one (for an uncoded item: the item on its nearest
 ancestor line). Thresholds in control clauses outside any item are returned as document-level
 thresholds (value ratios, chip nodes, ownership).
+
+Each pattern runs once over the whole text (markers, codes, customs-code labels, threshold
+words; ``str.find`` for table cells and control clauses), and a line or an item takes the
+matches inside it by bisection; a text without a code letter, a label, a cell or a control
+clause holds no item and is answered before its lines are read.
 Invariant: pure; every span lies inside the searched string; order is document order.
 """
 

@@ -198,7 +198,6 @@ _POSTFIX_AFTER = rf"(?:[及或者\s\d{_CN_DIGITS}]|(?i:[{_UNIT_LAST}]))"
 _ZH_PREFIX_ANCHOR = "|".join(f"{word}{_NUMBER_NEXT}" for word in _ZH_PREFIX.split("|"))
 _ZH_POSTFIX_ANCHOR = "|".join(f"{word}(?<={_POSTFIX_AFTER}..)" for word in _ZH_POSTFIX)
 _DASH_ANCHOR = "|".join(rf"{re.escape(d)}(?<=[\d\s].)(?=\s?\d)" for d in _DASHES)
-ZH_PREFIX_ANCHOR_RE = re.compile(_ZH_PREFIX_ANCHOR)
 EN_PREFIX_ANCHOR_RE = re.compile(rf"(?=[gnlmueaob])(?:{'|'.join(EN_PREFIX_WORDS)})", re.IGNORECASE)
 ZH_POSTFIX_ANCHOR_RE = re.compile(_ZH_POSTFIX_ANCHOR)
 EN_POSTFIX_ANCHOR_RE = re.compile(rf"(?=[oa])(?:{'|'.join(EN_POSTFIX_WORDS)})", re.IGNORECASE)
