@@ -13,6 +13,7 @@ Invariant: pure, never raises, offsets are into the searched string.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,6 +43,28 @@ MARKER_RE = re.compile(
         for i, (_, rule) in enumerate(MARKERS)
     )
 )
+#: ``MARKER_RE`` for a whole text: ``TEXT_MARKER_RE`` finds the markers of the first line,
+#: ``LINE_MARKER_RE`` those of the others (after their newline, a literal the engine skips to).
+#: The spaces after a marker stay on its line (``\s`` would run on into the next one).
+_LINE_ALTS = MARKER_RE.pattern.replace("^", "").replace(r"\s*", r"[^\S\n]*")
+TEXT_MARKER_RE = re.compile(_LINE_ALTS)
+LINE_MARKER_RE = re.compile(f"\n(?:{_LINE_ALTS})")
+
+
+def _marker_groups() -> dict[int, tuple[int, int, int, str, str]]:
+    """Per outer group index of ``MARKER_RE`` (what ``lastindex`` names): the level, the value
+    groups of that alternative (the second is the first again when it has one only) and what
+    ``LEVEL_FORMAT`` writes before and after the value."""
+    out = {}
+    for i, (level, _) in enumerate(MARKERS):
+        value = MARKER_RE.groupindex[f"v{i}"]
+        before, after = LEVEL_FORMAT[level].split("{}")
+        other = MARKER_RE.groupindex.get(f"w{i}", value)
+        out[MARKER_RE.groupindex[f"l{i}"]] = (level, value, other, before, after)
+    return out
+
+
+MARKER_GROUPS = _marker_groups()
 ARTICLE_REF_RE = re.compile(
     rf"第(?P<art>{_CN})条(?P<items>(?:[、，和及与或]?第?[（(]{_CN}[）)]项?)*)"
     rf"|(?P<bare>(?:[、，和及与或]?第[（(]{_CN}[）)]项)+)"
@@ -88,27 +111,69 @@ def marker(line: str) -> tuple[int, str, int] | None:
     return level, LEVEL_FORMAT[level].format(value), m.end()
 
 
-@lru_cache(maxsize=4)
-def outline(search: str) -> tuple[OutlineLine, ...]:
-    """Every line of ``search`` with its clause path, in order (cached: items and document
-    thresholds both walk it)."""
-    out: list[OutlineLine] = []
-    stack: list[tuple[int, str]] = []  # (level, path up to and with that level's marker)
-    path = ""
-    pos = 0
-    for line in search.split("\n"):
-        found = marker(line)
-        level, body = 0, pos
-        if found:
-            level, text, length = found
-            while stack and stack[-1][0] >= level:
+class Lines:
+    """The outline of a text as parallel lists, one entry per line (see ``OutlineLine``), and
+    its marked lines with their paths (a line without a marker has the path of the marked line
+    before it: ``path``).
+
+    Attributes:
+        starts, ends, bodies, levels: Per line, as the ``OutlineLine`` fields.
+        marked: Indexes of the lines with a marker, in order.
+        marked_paths: The path of each of them.
+    """
+
+    __slots__ = ("bodies", "ends", "levels", "marked", "marked_paths", "starts")
+
+    def __init__(self, search: str) -> None:
+        starts: list[int] = []
+        ends: list[int] = []
+        pos = 0
+        for line in search.split("\n"):
+            starts.append(pos)
+            pos += len(line)
+            ends.append(pos)
+            pos += 1
+        n = len(starts)
+        bodies = starts.copy()
+        levels = [0] * n
+        marked: list[int] = []
+        paths: list[str] = []
+        # markers found by two scans over the whole text, not line by line: most lines have none
+        first = TEXT_MARKER_RE.match(search)
+        found = LINE_MARKER_RE.finditer(search)
+        line_at = dict(zip(starts, range(n), strict=True))
+        stack = [(0, "")]  # (level, path up to and with that level's marker); level 0: the root
+        for m in [first, *found] if first else found:
+            i = 0 if m is first else line_at[m.start() + 1]
+            level, v, w, before, after = MARKER_GROUPS[m.lastindex]  # type: ignore[index]
+            while stack[-1][0] >= level:
                 stack.pop()
-            path = (stack[-1][1] if stack else "") + text
+            path = f"{stack[-1][1]}{before}{m.group(v) or m.group(w) or ''}{after}"
             stack.append((level, path))
-            body = pos + length
-        out.append(OutlineLine(pos, pos + len(line), body, path, level))
-        pos += len(line) + 1
-    return tuple(out)
+            bodies[i] = m.end()
+            levels[i] = level
+            marked.append(i)
+            paths.append(path)
+        self.starts, self.ends, self.bodies, self.levels = starts, ends, bodies, levels
+        self.marked, self.marked_paths = marked, paths
+
+    def path(self, i: int) -> str:
+        """The clause path of line ``i``."""
+        k = bisect_right(self.marked, i) - 1
+        return self.marked_paths[k] if k >= 0 else ""
+
+
+@lru_cache(maxsize=4)
+def lines(search: str) -> Lines:
+    """The outline of ``search`` as lists (cached: items and document thresholds both read it)."""
+    return Lines(search)
+
+
+def outline(search: str) -> tuple[OutlineLine, ...]:
+    """Every line of ``search`` with its clause path, in order."""
+    ol = lines(search)
+    paths = [ol.path(i) for i in range(len(ol.starts))]
+    return tuple(map(OutlineLine, ol.starts, ol.ends, ol.bodies, paths, ol.levels))
 
 
 def _cn(n: int) -> str:

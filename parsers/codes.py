@@ -13,32 +13,46 @@ string; nothing here raises.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from parsers.anchors import Anchors, may_hold
 
 _DOT = r"[.。．·]"
-#: Control code with optional noise; group 0 is the whole written code.
+#: Control code with optional noise; group 0 is the whole written code. Its look-behind (no
+#: letter, digit or dot before the code) is written after the first digit, which then starts
+#: the pattern: the engine skips to the digits of a text.
 CODE_RE = re.compile(
-    rf"(?<![0-9A-Za-z.])[0-9] ?[A-E] ?[0-9]{{3}}(?: ?{_DOT} ?[a-z0-9]{{1,2}}(?![0-9A-Za-z]))*(?![0-9A-Za-z])"
+    rf"[0-9](?<![0-9A-Za-z.][0-9]) ?[A-E] ?[0-9]{{3}}(?: ?{_DOT} ?[a-z0-9]{{1,2}}(?![0-9A-Za-z]))*(?![0-9A-Za-z])"
 )
 NOISE_RE = re.compile(rf"\s+|{_DOT}")
 DOT_RE = re.compile(_DOT)
+#: A code ``normalize_code`` leaves as it is: parts of letters and digits, joined by single dots.
+PLAIN_CODE_RE = re.compile(r"[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*")
+#: The codes after a label: digits, spaces and separators, from a digit to a digit.
+HS_BODY = r"[0-9][0-9 、，,;；/和及或]*[0-9]"
 #: The label of a reference customs code and what follows it up to the closing bracket or line.
 HS_LABEL_RE = re.compile(
     r"(?=[参税海商HhTtCcRr])"  # the labels' first characters: a fast skip of other positions
     r"(?:参考|reference\s)?(?:税则号列|海关商品编号|商品编号|商品编码|税则号|HS编码|HS\scode"
     r"|tariff\s(?:item\s)?(?:number|code)|(?:customs\s)?commodity\s(?:code|number))[s]?"
-    r"(?:为)?[：:]? ?(?P<body>[0-9][0-9 、，,;；/和及或]*[0-9])",
+    rf"(?:为)?[：:]? ?(?P<body>{HS_BODY})",
     re.IGNORECASE,
+)
+#: The words of ``HS_LABEL_RE``'s English parts: one of them is in each.
+HS_LABEL_WORDS = ("reference", "hs", "tariff", "commodity")
+#: ``HS_LABEL_RE`` in a text without ``HS_LABEL_WORDS`` (``may_hold``), where only its Chinese
+#: labels can match: the same matches, and each alternative starts with a literal, so the
+#: engine skips to their first characters.
+_ZH_LABELS = "税则号列|海关商品编号|商品编号|商品编码|税则号"
+ZH_HS_LABEL_RE = re.compile(
+    rf"(?:参考(?:{_ZH_LABELS})|{_ZH_LABELS})(?i:[s])?(?:为)?[：:]? ?(?P<body>{HS_BODY})"
 )
 HS_SPLIT_RE = re.compile(r"[、，,;；/和及或]")
 #: What every match of ``CODE_RE`` holds (``3A001`` without its surroundings).
 CODE_ANCHOR_RE = re.compile(r"[0-9] ?[A-E] ?[0-9]{3}")
-#: What every Chinese label of ``HS_LABEL_RE`` holds; the English ones hold one of the words.
-HS_ANCHOR_RE = re.compile(r"税则号|商品编")
-HS_LATIN_WORDS = ("hs", "tariff", "commodity")
 HS_DIGITS = (8, 10)
 #: A cell or token that is only an HS code (table layouts).
 HS_CELL_RE = re.compile(r"^[0-9]{4} ?[0-9]{2} ?[0-9]{2}(?: ?[0-9]{2})?$")
@@ -62,6 +76,8 @@ def normalize_code(written: str) -> str:
     Returns:
         The code without spaces, dots normalised, no trailing dot.
     """
+    if PLAIN_CODE_RE.fullmatch(written):  # no space to drop, no dot to change: most codes
+        return written
     parts = [p for p in DOT_RE.split("".join(written.split())) if p]  # split(): what \s is
     return ".".join(parts)
 
@@ -77,6 +93,8 @@ def find_codes(search: str, start: int = 0, end: int | None = None) -> list[Code
 
 def hs_from_body(body: str) -> list[str]:
     """Digits-only HS codes from the text after a label: separators split, spaces join."""
+    if body.isdigit():  # one code, or no code: what the loop below finds in it
+        return [body] if len(body) in HS_DIGITS else []
     out: list[str] = []
     for part in HS_SPLIT_RE.split(body):
         digits = "".join(part.split())
@@ -93,10 +111,55 @@ def code_anchors(search: str) -> Anchors:
     return Anchors.of(CODE_ANCHOR_RE, search)
 
 
+class Labels:
+    """Every match of ``HS_LABEL_RE`` in a text (one scan), with its codes.
+
+    A scan of a range finds exactly the whole-text matches that meet the range when they all
+    lie inside it: the pattern has no look-behind and no negative look-ahead, so cutting the
+    text at the range's ends cannot change a match that stays inside, nor add one. Otherwise
+    (a match runs over an end: ``find_hs``) the range is scanned on its own.
+    """
+
+    __slots__ = ("codes", "ends", "english", "starts")
+
+    def __init__(self, search: str) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.codes: list[list[str]] = []
+        #: whether an English label word may stand in the text (``may_hold``)
+        self.english = may_hold(search, HS_LABEL_WORDS)
+        rule = HS_LABEL_RE if self.english else ZH_HS_LABEL_RE
+        for m in rule.finditer(search):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+            self.codes.append(hs_from_body(m.group("body")))
+
+    def inside(self, start: int, stop: int) -> tuple[int, int] | None:
+        """The indexes (first, last+1) of the matches a scan of ``[start, stop)`` finds; None
+        when a match runs over an end of it (then that scan decides)."""
+        first = bisect_right(self.ends, start)
+        last = bisect_left(self.starts, stop, first)
+        if first == last or (self.starts[first] >= start and self.ends[last - 1] <= stop):
+            return first, last
+        return None
+
+    def codes_in(self, search: str, start: int, stop: int) -> tuple[str, ...]:
+        """The codes ``find_hs`` finds in ``search[start:stop]``, each once, in order."""
+        first = bisect_right(self.ends, start)  # as inside(), without its tuple: items ask
+        last = bisect_left(self.starts, stop, first)
+        if first == last:
+            return ()
+        if self.starts[first] < start or self.ends[last - 1] > stop:
+            return tuple(dict.fromkeys(code for code, _ in find_hs(search, start, stop)))
+        if last == first + 1:
+            return tuple(dict.fromkeys(self.codes[first]))
+        return tuple(dict.fromkeys(chain.from_iterable(self.codes[first:last])))
+
+
 @lru_cache(maxsize=4)
-def _hs_anchors(search: str) -> Anchors | None:
-    """Where HS labels may stand; None when the text has English label words (no pre-check)."""
-    return None if may_hold(search, HS_LATIN_WORDS) else Anchors.of(HS_ANCHOR_RE, search)
+def labels(search: str) -> Labels:
+    """The customs-code labels of ``search`` (cached: the items of a text ask range by range)."""
+    return Labels(search)
 
 
 def find_hs(
@@ -105,8 +168,12 @@ def find_hs(
     """Reference customs codes after their label in ``search[start:end]``, with label spans."""
     stop = len(search) if end is None else end
     out: list[tuple[str, tuple[int, int]]] = []
-    anchors = _hs_anchors(search)  # the items of a document ask line by line
-    if anchors is not None and not anchors.touch(start, stop):
+    found = labels(search)
+    inside = found.inside(start, stop)
+    if inside is not None:
+        for i in range(*inside):
+            span = (found.starts[i], found.ends[i])
+            out += [(code, span) for code in found.codes[i]]
         return out
     for m in HS_LABEL_RE.finditer(search, start, stop):
         out += [(code, (m.start(), m.end())) for code in hs_from_body(m.group("body"))]

@@ -35,16 +35,33 @@ NOT_ALONE = frozenset("氢氧氮碳金硫")
 _E = "[" + "".join(k for k in ELEMENTS if k not in NOT_ALONE) + "]"
 _HAN = r"\u4e00-\u9fff"
 #: 金属钬 / 氧化铒 / 含铥的 / 高纯锗 / 区熔锗锭 — the character right after the prefix.
-PREFIX_RE = re.compile(rf"(?:金属|氧化|含|高纯|区熔)(?P<e>{_E})(?!{_E})")
-#: 锑及其合金 / 镓相关物项 / 钬的化合物 / 镓单质 — not preceded by another element or Han name part.
-SUFFIX_RE = re.compile(
-    rf"(?={_E})"  # both forms start at an element name: a fast skip of other positions
-    rf"(?:(?<![{_HAN}A-Za-z])(?P<e>{_E})(?=及其|的化合物|的合金|相关物项|相关两用物项|单质|金属(?!间))"
-    rf"|(?<=[对和及与、])(?P<f>{_E})(?=及其|的化合物|相关物项|相关两用物项|单质))"
+PREFIXES = ("金属", "氧化", "含", "高纯", "区熔")
+PREFIX_RE = re.compile(rf"(?:{'|'.join(PREFIXES)})(?P<e>{_E})(?!{_E})")
+#: 锑及其合金 / 镓相关物项 / 钬的化合物 / 镓单质 — not preceded by another element or Han name part
+#: (or preceded by 对/和/及/与/、 before the shorter list of followers).
+_SUFFIX_AFTER = (
+    rf"(?:(?<![{_HAN}A-Za-z].)(?=及其|的化合物|的合金|相关物项|相关两用物项|单质|金属(?!间))"
+    rf"|(?<=[对和及与、].)(?=及其|的化合物|相关物项|相关两用物项|单质))"
 )
-#: 钨、碲、铋、钼、铟 — a list of two or more bare element names before 等/相关/N类.
-BARE_LIST_RE = re.compile(
-    rf"(?={_E})(?:^|(?<=[^{_HAN}])|(?<=[对将可]))({_E}(?:[、，和及与]{_E})+)(?=等|相关|[、，]?[0-9一二三四五六七八九十]+[类种]|[、，][^。；\n]{{1,8}}?相关)"
+SUFFIX_RE = re.compile(rf"(?P<e>{_E}){_SUFFIX_AFTER}")
+#: 钨、碲、铋、钼、铟 — a list of two or more bare element names before 等/相关/N类, at the start
+#: of the text or after a character that is no Han one (or is 对/将/可).
+_LIST_AFTER = (
+    rf"(?:(?<![{_HAN}].)|(?<=[对将可].))(?:[、，和及与]{_E})+"
+    rf"(?=等|相关|[、，]?[0-9一二三四五六七八九十]+[类种]|[、，][^。；\n]{{1,8}}?相关)"
+)
+BARE_LIST_RE = re.compile(rf"({_E}{_LIST_AFTER})")
+#: The three forms above in one scan (they stay the forms' definitions; the tests hold the scan
+#: to them). Each starts with one character (an element name or a prefix's first), a class the
+#: engine skips to, and the forms are told apart by what they look behind at: a list, then a
+#: single name with its follower, then a prefix with its element. Their matches never overlap
+#: (a prefix holds no element name, the element after one follows a Han character, a list
+#: holds only names and separators), except that a list's names may be single ones too, which
+#: the list names anyway.
+SUBJECT_RE = re.compile(
+    rf"[{_E[1:-1]}{''.join(p[0] for p in PREFIXES)}]"
+    rf"(?:(?<={_E}){_LIST_AFTER}|(?<={_E}){_SUFFIX_AFTER}"
+    rf"|(?:{'|'.join(f'(?<={p[0]}){p[1:]}' for p in PREFIXES)})(?P<e>{_E})(?!{_E}))"
 )
 
 
@@ -107,17 +124,15 @@ def find_elements(search: str) -> list[str]:
         Symbols without duplicates, ordered by the position of their first qualifying mention.
     """
     hits: list[tuple[int, str]] = []
-    for m in PREFIX_RE.finditer(search):
-        hits.append((m.start("e"), ELEMENTS[m.group("e")]))
-    for m in SUFFIX_RE.finditer(search):
-        group = "e" if m.group("e") else "f"
-        hits.append((m.start(group), ELEMENTS[m.group(group)]))
-    for m in BARE_LIST_RE.finditer(search):
-        chunk = m.group(1)
-        hits += [(m.start(1) + i, ELEMENTS[c]) for i, c in enumerate(chunk) if c in ELEMENTS]
-    hits += _english(search)
-    out: list[str] = []
-    for _, symbol in sorted(hits):
-        if symbol not in out:
-            out.append(symbol)
-    return out
+    for m in SUBJECT_RE.finditer(search):
+        start, end = m.span()
+        if m.start("e") >= 0:  # a prefix and its element
+            hits.append((end - 1, ELEMENTS[search[end - 1]]))
+        elif end - start == 1:  # a name and its follower
+            hits.append((start, ELEMENTS[search[start]]))
+        else:  # a list of names
+            hits += [(start + i, ELEMENTS[c]) for i, c in enumerate(m.group()) if c in ELEMENTS]
+    english = _english(search)
+    if english:  # the one scan's hits are in text order already
+        hits = sorted(hits + english)
+    return list(dict.fromkeys(symbol for _, symbol in hits))

@@ -91,7 +91,9 @@ PREFIX_OPS = (
 
 #: ``大于等于300Wh/kg`` — an operator word, then the number and its unit. Chinese and symbol
 #: operators (case plays no part, so the fast case-sensitive scan) and English ones (read
-#: only where the text has Latin words) are two patterns; group ``p<i>`` is ``PREFIX_OPS[i]``.
+#: only where the text has Latin words) are two patterns. The Chinese one is one group ``op``
+#: (each alternative a literal word the engine skips to; ``ZH_OPS`` gives its operator); in the
+#: English one group ``p<i>`` is ``PREFIX_OPS[i]``.
 def _prefix_re(first: int, last: int, flags: int = 0) -> re.Pattern[str]:
     alts = [word for i in range(first, last) for word in PREFIX_OPS[i][1].split("|")]
     # a leading lookahead with every first character lets the engine skip other positions
@@ -102,8 +104,19 @@ def _prefix_re(first: int, last: int, flags: int = 0) -> re.Pattern[str]:
     )
 
 
+ZH_PREFIX_RE = re.compile(
+    rf"(?P<op>{'|'.join(PREFIX_OPS[i][1] for i in range(4))})\s?(?:为\s?)?"
+    rf"(?P<pct>{PERCENT_WORD})?{NUMBER}"
+)
+#: The operator of each word ``ZH_PREFIX_RE`` matches (至少为? and 最多为? are two words each).
+ZH_OPS = {
+    written: op
+    for op, words in PREFIX_OPS[:4]
+    for word in words.split("|")
+    for written in ((word[:-2], word[:-1]) if word.endswith("为?") else (word,))
+}
 PREFIX_RES = (
-    (_prefix_re(0, 4), None),
+    (ZH_PREFIX_RE, None),
     (_prefix_re(4, 8, re.IGNORECASE), re.compile("[A-Za-z][A-Za-z]")),
 )
 #: Each prefix pattern's operator groups ``p<i>`` in order, with the operator of each.
@@ -138,12 +151,17 @@ DECIMAL_RE = re.compile(r"\d+(?:[.。．]\d+)?")
 #: A parameter names something: it holds a Han character or a Latin letter.
 WORD_CHAR_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 #: Words before the number that are not the parameter's name.
-PARAM_TRIM_RE = re.compile(
-    r"^(?:且|并且|或者|者|或|及|和|以及|其|可加工成|加工成|满足|同时满足|单位|每个|每一|单个|直接|间接)+"
+PARAM_TRIM_WORDS = (
+    *("且", "并且", "或者", "者", "或", "及", "和", "以及", "其", "可加工成", "加工成", "满足"),
+    *("同时满足", "单位", "每个", "每一", "单个", "直接", "间接"),
 )
+PARAM_TRIM_RE = re.compile(f"^(?:{'|'.join(PARAM_TRIM_WORDS)})+")
+PARAM_TRIM_FIRST = frozenset(word[0] for word in PARAM_TRIM_WORDS)
 #: A "parameter" ending like this is a verb phrase (``对用于``), not a measured quantity.
-NOT_PARAM_END_RE = re.compile(r"(?:用于|对|于|将|是|有|含有|包括|包含)$")
+NOT_PARAM_ENDS = ("用于", "对", "于", "将", "是", "有", "含有", "包括", "包含")
+NOT_PARAM_END_RE = re.compile(f"(?:{'|'.join(NOT_PARAM_ENDS)})$")
 PARAM_STOP = "，,、；;：:。（）()的且或和及与为在\n "
+PARAM_RUN_RE = re.compile(f"[^{re.escape(PARAM_STOP)}]*")  # matches (maybe empty) anywhere
 QUALIFIER_RE = re.compile(r"[（(][^（）()]{0,20}[）)]|按[^，,；;]{1,6}计")
 PARAM_MAX = 16
 #: The English words right before a value (spaces separate words, they do not end the name).
@@ -155,23 +173,37 @@ EN_PARAM_STOP = frozenset(("of", "with", "than", "is", "are", "at", "a", "an", "
 TRAILING_PARAMS = ("制程", "工艺", "节点", "线宽")
 
 
-#: Words every match of one form holds: a Chinese or symbol prefix operator, an English one (a
-#: word of each, IGNORECASE as the operators), a Chinese postfix operator (each postfix
-#: alternative contains one of these) or an English one ("or …", "and …"), a dash. A range
-#: without them cannot hold that form (see ``_anchors``).
+#: Words every match of one form holds, with the characters around them that every match has
+#: too: a Chinese or symbol prefix operator before a number, an English one (a word of each,
+#: IGNORECASE as the operators), a Chinese postfix operator after a unit, a number, a space or
+#: 及/或/者 (each postfix alternative ends with one of the words), an English one ("or …",
+#: "and …"), a dash between a number (or a space) and a number. A range without them cannot
+#: hold that form (see ``_anchors``).
 _ZH_PREFIX = "|".join(PREFIX_OPS[i][1] for i in range(4))
 EN_PREFIX_WORDS = (
     *("greater", "no", "least", "minimum", "less", "up to", "maximum", "more", "exceeding"),
     *("above", "over", "below", "under"),
 )
 EN_POSTFIX_WORDS = ("or ", "and ")
-_ZH_POSTFIX = r"以上|以下|以内"
-_DASH = r"[~～—–\-至到]"
-ZH_PREFIX_ANCHOR_RE = re.compile(_ZH_PREFIX)
+EN_WORDS = EN_PREFIX_WORDS + EN_POSTFIX_WORDS
+_ZH_POSTFIX = ("以上", "以下", "以内")
+_DASHES = ("~", "～", "—", "–", "-", "至", "到")
+#: What stands between a prefix operator and its number, and the number's first character.
+_NUMBER_NEXT = rf"(?=\s?(?:为\s?)?(?:{PERCENT_WORD})?[\d{_CN_DIGITS}])"
+#: The character before a postfix word: a unit's last one (IGNORECASE, as units are read), a
+#: number's, a space, or the first part of 及以上 / 或以上 / 或者以上.
+_UNIT_LAST = "".join(sorted({re.escape(unit[-1]) for unit in UNITS}))
+_POSTFIX_AFTER = rf"(?:[及或者\s\d{_CN_DIGITS}]|(?i:[{_UNIT_LAST}]))"
+# each alternative starts with a literal: the engine skips to their first characters
+_ZH_PREFIX_ANCHOR = "|".join(f"{word}{_NUMBER_NEXT}" for word in _ZH_PREFIX.split("|"))
+_ZH_POSTFIX_ANCHOR = "|".join(f"{word}(?<={_POSTFIX_AFTER}..)" for word in _ZH_POSTFIX)
+_DASH_ANCHOR = "|".join(rf"{re.escape(d)}(?<=[\d\s].)(?=\s?\d)" for d in _DASHES)
 EN_PREFIX_ANCHOR_RE = re.compile(rf"(?=[gnlmueaob])(?:{'|'.join(EN_PREFIX_WORDS)})", re.IGNORECASE)
-ZH_POSTFIX_ANCHOR_RE = re.compile(_ZH_POSTFIX)
+ZH_POSTFIX_ANCHOR_RE = re.compile(_ZH_POSTFIX_ANCHOR)
 EN_POSTFIX_ANCHOR_RE = re.compile(rf"(?=[oa])(?:{'|'.join(EN_POSTFIX_WORDS)})", re.IGNORECASE)
-DASH_ANCHOR_RE = re.compile(_DASH)
+DASH_ANCHOR_RE = re.compile(_DASH_ANCHOR)
+#: The Chinese and symbol anchors of every form in one pattern (see ``_anchors``).
+ZH_ANCHOR_RE = re.compile(f"{_ZH_PREFIX_ANCHOR}|{_ZH_POSTFIX_ANCHOR}|{_DASH_ANCHOR}")
 
 
 @dataclass(frozen=True)
@@ -197,12 +229,38 @@ class Threshold:
         }
 
 
+def _threshold(
+    parameter: str | None,
+    op: str,
+    value: float,
+    value_max: float | None,
+    unit: str | None,
+    span: tuple[int, int],
+) -> Threshold:
+    """``Threshold(...)`` without the generated ``__init__`` of a frozen dataclass, which sets
+    each field with ``object.__setattr__``: the new threshold's ``__dict__`` given at once
+    (every threshold found is made here). ``test_thresholds`` checks they are equal."""
+    threshold = object.__new__(Threshold)
+    values = {
+        "parameter": parameter,
+        "op": op,
+        "value": value,
+        "value_max": value_max,
+        "unit": unit,
+        "span": span,
+    }
+    object.__setattr__(threshold, "__dict__", values)
+    return threshold
+
+
 def _plain(v: float) -> float | int:
     return int(v) if float(v).is_integer() else v
 
 
 def parse_number(raw: str) -> float | None:
     """``2.5`` / ``2。5`` / ``五十`` / ``二点五`` → float; None when it is no number."""
+    if raw.isdecimal():  # what \d+ matches: DECIMAL_RE's whole number
+        return float(raw)
     raw = "".join(raw.split())  # no whitespace (str.split splits on exactly what \s matches)
     if DECIMAL_RE.fullmatch(raw):
         return float(raw.replace("。", ".").replace("．", "."))
@@ -224,6 +282,8 @@ def frac_digits(frac: str) -> str:
 
 
 def _unit_at(search: str, pos: int, end: int) -> tuple[str, int] | None:
+    """The unit right after a number at ``pos`` and where it ends; None when there is none (a
+    percent sign is a unit)."""
     m = UNIT_RE.match(search, pos, end)
     if not m:
         return None
@@ -239,6 +299,8 @@ def _unit_at(search: str, pos: int, end: int) -> tuple[str, int] | None:
 
 
 def _op_of(m: re.Match[str]) -> str:
+    if m.re is ZH_PREFIX_RE:
+        return ZH_OPS[m.group("op")]
     for name, op in PREFIX_GROUPS[m.re]:  # the first operator group that matched
         if m.group(name):
             return op
@@ -260,13 +322,16 @@ def _parameter(search: str, start: int, floor: int) -> str | None:
         while words and words[-1].lower() in EN_PARAM_STOP:
             words.pop()
         return " ".join(words[-2:]) if words else None
-    i = len(before)
-    while i > 0 and before[i - 1] not in PARAM_STOP:
-        i -= 1
-    name = PARAM_TRIM_RE.sub("", before[i:]).strip()
+    # what follows the last stop: PARAM_RUN_RE at the start of the reversed text (it always
+    # matches, maybe nothing)
+    run = PARAM_RUN_RE.match(before[::-1]).end()  # type: ignore[union-attr]
+    name = before[len(before) - run :]
+    if name[:1] in PARAM_TRIM_FIRST:  # where PARAM_TRIM_RE can match
+        name = PARAM_TRIM_RE.sub("", name)
+    name = name.strip()
     if not name or len(name) > PARAM_MAX or not WORD_CHAR_RE.search(name):
         return None
-    if NOT_PARAM_END_RE.search(name):
+    if name.endswith(NOT_PARAM_ENDS):  # NOT_PARAM_END_RE (a stripped name ends in no newline)
         return None
     return name
 
@@ -278,15 +343,9 @@ def _trailing_parameter(search: str, pos: int) -> str | None:
     return None
 
 
-def _after_number(search: str, pos: int, end: int) -> tuple[str | None, int] | None:
-    """Unit right after a number; ``None`` when there is none (a percent counts as a unit)."""
-    found = _unit_at(search, pos, end)
-    if found is None:
-        return None
-    return found
-
-
 def _prefix_matches(search: str, start: int, end: int, english: bool) -> list[re.Match[str]]:
+    if not english:  # one pattern: its matches in order
+        return list(PREFIX_RES[0][0].finditer(search, start, end))
     found: list[re.Match[str]] = []
     for rule, hint in PREFIX_RES:
         if hint is None or (english and hint.search(search, start, end)):
@@ -299,7 +358,7 @@ def _prefix(search: str, start: int, end: int, english: bool = True) -> list[Thr
     out = []
     for m in _prefix_matches(search, start, end, english):
         value = parse_number(m.group("num"))
-        unit = ("%", m.end()) if m.group("pct") else _after_number(search, m.end(), end)
+        unit = ("%", m.end()) if m.group("pct") else _unit_at(search, m.end(), end)
         if value is None or unit is None:
             continue
         op = _op_of(m)
@@ -309,7 +368,7 @@ def _prefix(search: str, start: int, end: int, english: bool = True) -> list[Thr
             op = ">=" if post.group("ge") else "<="
             stop = post.end()
         param = _parameter(search, m.start(), start)
-        out.append(Threshold(param, op, value, None, unit[0], (m.start(), stop)))
+        out.append(_threshold(param, op, value, None, unit[0], (m.start(), stop)))
     return out
 
 
@@ -323,7 +382,7 @@ def _percent_words(
         if value is None or any(a <= m.start() < b for a, b in taken):
             continue
         op = ">=" if m.group("ge") else "<="
-        out.append(Threshold(_parameter(search, m.start(), start), op, value, None, "%", m.span()))
+        out.append(_threshold(_parameter(search, m.start(), start), op, value, None, "%", m.span()))
     return out
 
 
@@ -333,12 +392,12 @@ def _postfix(search: str, start: int, end: int, taken: list[tuple[int, int]]) ->
         if any(a <= m.start() < b for a, b in taken):
             continue
         value = parse_number(m.group("num"))
-        unit = _after_number(search, m.start("unit_at"), end)
+        unit = _unit_at(search, m.start("unit_at"), end)
         if value is None or unit is None or unit[1] != m.end("unit"):
             continue  # the unit the number takes on its own is not the one the scan took
         op = ">=" if m.group("ge") else "<="
         param = _parameter(search, m.start(), start) or _trailing_parameter(search, m.end())
-        out.append(Threshold(param, op, value, None, unit[0], (m.start(), m.end())))
+        out.append(_threshold(param, op, value, None, unit[0], (m.start(), m.end())))
     return out
 
 
@@ -351,16 +410,18 @@ def _dash_ranges(
             continue
         low_raw, high_raw = DASH_RE.split(m.group(), maxsplit=1)
         low, high = parse_number(low_raw), parse_number(high_raw)
-        unit = _after_number(search, m.end(), end)
+        unit = _unit_at(search, m.end(), end)
         if low is None or high is None or unit is None or high <= low:
             continue
         param = _parameter(search, m.start(), start)
-        out.append(Threshold(param, "between", low, high, unit[0], (m.start(), unit[1])))
+        out.append(_threshold(param, "between", low, high, unit[0], (m.start(), unit[1])))
     return out
 
 
 def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
     """``大于50μm且小于等于500μm`` (a lower then an upper bound, same unit) → one ``between``."""
+    if len(found) < 2:
+        return found
     out: list[Threshold] = []
     i = 0
     while i < len(found):
@@ -376,7 +437,7 @@ def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
             and RANGE_JOIN_RE.fullmatch(search[t.span[1] : nxt.span[0]])
         ):
             out.append(
-                Threshold(
+                _threshold(
                     t.parameter, "between", t.value, nxt.value, t.unit, (t.span[0], nxt.span[1])
                 )
             )
@@ -388,27 +449,24 @@ def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
 
 
 @lru_cache(maxsize=4)
-def _anchors(search: str) -> tuple[Anchors, ...]:
-    """Anchors of any form; of Chinese and English prefix operators, postfix operators, dashes.
+def _anchors(search: str) -> tuple[Anchors, bool, bool]:
+    """Anchors of any form, and whether English prefix and postfix words may stand in the text.
 
     Computed once per text (cached): items and document thresholds ask about every line and
-    most lines hold no threshold at all.
+    most lines hold no threshold at all. The Chinese and symbol anchors are one scan, which
+    either matches at the anchor of a form's match or covers it with an earlier match.
     """
-    zh_prefix, zh_postfix, dash = (
-        Anchors.of(rule, search)
-        for rule in (ZH_PREFIX_ANCHOR_RE, ZH_POSTFIX_ANCHOR_RE, DASH_ANCHOR_RE)
-    )
+    anything = Anchors.of(ZH_ANCHOR_RE, search)
     # the English scans only where an English word may stand (most texts have none)
-    en_prefix, en_postfix = (
-        Anchors.of(rule, search) if may_hold(search, words) else Anchors([])
-        for rule, words in (
-            (EN_PREFIX_ANCHOR_RE, EN_PREFIX_WORDS),
-            (EN_POSTFIX_ANCHOR_RE, EN_POSTFIX_WORDS),
-        )
-    )
-    postfix = Anchors.union(zh_postfix, en_postfix)
-    anything = Anchors.union(zh_prefix, en_prefix, postfix, dash)  # one test for most ranges
-    return anything, zh_prefix, en_prefix, postfix, dash
+    en_prefix = en_postfix = False
+    if may_hold(search, EN_WORDS):  # most texts hold none: one search answers both
+        en_prefix = may_hold(search, EN_PREFIX_WORDS)
+        en_postfix = may_hold(search, EN_POSTFIX_WORDS)
+    if en_prefix or en_postfix:
+        english = ((EN_PREFIX_ANCHOR_RE, en_prefix), (EN_POSTFIX_ANCHOR_RE, en_postfix))
+        found = [Anchors.of(rule, search) for rule, on in english if on]
+        anything = Anchors.union(anything, *found)
+    return anything, en_prefix, en_postfix
 
 
 def threshold_anchors(search: str) -> Anchors:
@@ -430,11 +488,19 @@ def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list
     stop = len(search) if end is None else min(end, len(search))
     if start >= stop:
         return []
-    anything, zh_prefix, en_prefix, postfix, dash = _anchors(search)
+    anything, en_prefix, en_postfix = _anchors(search)
     if not anything.touch(start, stop):
         return []
-    forms = (zh_prefix.touch(start, stop), en_prefix.touch(start, stop))
-    return _scan(search, start, stop, (*forms, dash.touch(start, stop), postfix.touch(start, stop)))
+    # the forms whose words stand inside the range (every match holds one of its words); the
+    # Chinese operators' scan costs what its check would (and most ranges hold one)
+    forms = (
+        True,
+        en_prefix and EN_PREFIX_ANCHOR_RE.search(search, start, stop) is not None,
+        DASH_ANCHOR_RE.search(search, start, stop) is not None,
+        ZH_POSTFIX_ANCHOR_RE.search(search, start, stop) is not None
+        or (en_postfix and EN_POSTFIX_ANCHOR_RE.search(search, start, stop) is not None),
+    )
+    return _scan(search, start, stop, forms)
 
 
 def _scan(
@@ -452,7 +518,7 @@ def _scan(
         found += _postfix(search, start, stop, [t.span for t in found])
         if search.find(PERCENT_WORD, start, stop) >= 0:  # percent words need a postfix too
             found += _percent_words(search, start, stop, [t.span for t in found])
-    if not found:
+    if len(found) < 2:
         return found
     found.sort(key=lambda t: t.span)
     return _merge_ranges(search, found)

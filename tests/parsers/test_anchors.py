@@ -74,3 +74,14 @@ WORD_PIECES = [
 def test_words_answer_as_their_whole_pattern(text: str) -> None:
     for words in (QA, ENTITY_LIST, LISTING, CONTROL, *(rule for _, rule in RELATION_RULES)):
         assert words.found(text) == bool(words.pattern.search(text)), words.pattern.pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts_of([*"HhSsTtARIiFfCcOoMDdYy ſKİık中", "hs", "tariff", "中hs", "h中s", "comm中odity"], 10)
+)
+def test_may_hold_answers_as_the_folded_text_does(text: str) -> None:
+    words = ("hs", "tariff", "commodity", "kit")
+    folded = None if "\u0130" in text or "\u0131" in text else text.casefold()
+    expected = folded is None or re.search("|".join(words), folded) is not None
+    assert may_hold(text, words) == expected

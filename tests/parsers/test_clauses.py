@@ -69,3 +69,43 @@ def _marker_rule_by_rule(line: str) -> tuple[int, str, int] | None:
 @given(texts_of([*"第一二十条、.．（）()1234567890abz 3AE", "3A001", "a)", "\u3000", "１"], 8))
 def test_one_marker_pattern_reads_lines_as_the_rules_in_turn(line: str) -> None:
     assert marker(line) == _marker_rule_by_rule(line)
+
+
+def _outline_line_by_line(text: str) -> list[tuple[int, int, int, str, int]]:
+    """The outline as each line's ``marker`` gives it."""
+    out = []
+    stack: list[tuple[int, str]] = []
+    path, pos = "", 0
+    for line in text.split("\n"):
+        found = marker(line)
+        level, body = 0, pos
+        if found:
+            level, written, length = found
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            path = (stack[-1][1] if stack else "") + written
+            stack.append((level, path))
+            body = pos + length
+        out.append((pos, pos + len(line), body, path, level))
+        pos += len(line) + 1
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    texts_of(
+        [
+            *"第一二十条、.．（）()1234567890abz 3AE\n\t",
+            "3A001",
+            "a)",
+            "\u3000",
+            "１",
+            "\n\n",
+            " \n",
+        ],
+        16,
+    )
+)
+def test_whole_text_marker_scans_read_lines_as_marker_does(text: str) -> None:
+    got = [(ln.start, ln.end, ln.body, ln.path, ln.level) for ln in outline(text)]
+    assert got == _outline_line_by_line(text)

@@ -1,8 +1,24 @@
 """Control codes and reference customs codes, in the forms real copies carry."""
 
-import pytest
+import re
 
-from parsers.codes import find_codes, find_hs, hs_cell, normalize_code
+import pytest
+from hypothesis import given, settings
+
+from parsers.anchors import may_hold
+from parsers.codes import (
+    CODE_RE,
+    DOT_RE,
+    HS_LABEL_RE,
+    HS_LABEL_WORDS,
+    ZH_HS_LABEL_RE,
+    find_codes,
+    find_hs,
+    hs_cell,
+    hs_from_body,
+    normalize_code,
+)
+from tests.parsers.conftest import texts_of
 
 
 @pytest.mark.parametrize(
@@ -59,3 +75,70 @@ def test_hs_cells_in_tables() -> None:
     assert hs_cell("85076000") == ["85076000"]
     assert hs_cell("8507 6000、2842 9040") == ["85076000", "28429040"]
     assert hs_cell("人造金刚石") == []
+
+
+CODE_PIECES = [*"0123 ABEa.。．·-\n中xZ", "3A001", "3A 001", ".a", "。1", " 1B234", "12", "a.3"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts_of(CODE_PIECES, 12))
+def test_code_pattern_reads_as_its_look_behind_first_form(text: str) -> None:
+    """CODE_RE's look-behind after the first digit is the one before it, as first written."""
+    before = re.compile(
+        r"(?<![0-9A-Za-z.])[0-9] ?[A-E] ?[0-9]{3}(?: ?[.。．·] ?[a-z0-9]{1,2}(?![0-9A-Za-z]))*"
+        r"(?![0-9A-Za-z])"
+    )
+    assert [m.span() for m in CODE_RE.finditer(text)] == [m.span() for m in before.finditer(text)]
+    for start in range(len(text)):
+        assert [m.span() for m in CODE_RE.finditer(text, start)] == [
+            m.span() for m in before.finditer(text, start)
+        ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts_of([*CODE_PIECES, "\t", "\xa0", "..", "3A001."], 6))
+def test_plain_codes_are_left_as_they_are(written: str) -> None:
+    slow = ".".join(p for p in DOT_RE.split("".join(written.split())) if p)
+    assert normalize_code(written) == slow
+
+
+HS_PIECES = [
+    *(
+        "参考",
+        "税则号列",
+        "海关商品编号",
+        "商品编码",
+        "税则号",
+        "为",
+        "：",
+        ":",
+        " ",
+        "s",
+        "S",
+        "ſ",
+    ),
+    *("8507 6000", "85076000", "、", "，", "/", "和", "1", "\n", "HS", "hs code", "Reference "),
+    *("tariff number", "commodity code", "İ", "中"),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts_of(HS_PIECES, 12))
+def test_chinese_label_pattern_finds_what_the_full_one_does(text: str) -> None:
+    if not may_hold(text, HS_LABEL_WORDS):
+        assert [m.span() for m in ZH_HS_LABEL_RE.finditer(text)] == [
+            m.span() for m in HS_LABEL_RE.finditer(text)
+        ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts_of(HS_PIECES, 12))
+def test_labels_of_a_range_are_those_a_scan_of_it_finds(text: str) -> None:
+    for start in range(0, len(text) + 1, 3):
+        for stop in range(start, len(text) + 1, 4):
+            direct = [
+                (code, m.span())
+                for m in HS_LABEL_RE.finditer(text, start, stop)
+                for code in hs_from_body(m.group("body"))
+            ]
+            assert find_hs(text, start, stop) == direct

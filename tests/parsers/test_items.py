@@ -1,12 +1,20 @@
 """Controlled items: entry codes vs mentions, inline sub-items, parents, HS codes, thresholds."""
 
+from dataclasses import fields
+
 from hypothesis import given, settings
 
+from parsers.anchors import may_hold
 from parsers.clauses import outline
+from parsers.codes import CODE_RE, HS_LABEL_WORDS, normalize_code
 from parsers.items import (
     ENTRY_START_RE,
+    HS_PAREN_RE,
+    HS_PAREN_ZH,
     NOT_CONDITION_RE,
+    Item,
     _entry_start,
+    _item,
     find_items,
     free_thresholds,
 )
@@ -160,3 +168,31 @@ def test_covered_lines_hold_no_free_threshold() -> None:
 @given(texts_of([*"：:；;，。a 中\t\n\u3000\xa0", "3A001"], 8))
 def test_entry_start_is_its_pattern(before: str) -> None:
     assert _entry_start(before) == bool(ENTRY_START_RE.search(before))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts_of(
+        [*"（）()：HhSs 1a中", "税则号列", "商品编码", "HS编码", "hs code", "tariff number"], 10
+    )
+)
+def test_hs_parenthesis_check_skips_only_names_it_cannot_change(raw: str) -> None:
+    english = may_hold(raw, HS_LABEL_WORDS)
+    if not english and HS_PAREN_ZH[0] not in raw and HS_PAREN_ZH[1] not in raw:
+        assert HS_PAREN_RE.sub("", raw) == raw
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts_of([*"0123 ABEa.。．·", "3A001", "3A 001", ".a", "。1"], 8))
+def test_ascii_codes_without_spaces_are_already_normal(text: str) -> None:
+    for m in CODE_RE.finditer(text):
+        if m.group().isascii() and " " not in m.group():
+            assert normalize_code(m.group()) == m.group()
+
+
+def test_items_made_without_init_are_items() -> None:
+    for item in find_items(ANN_58):
+        values = [getattr(item, f.name) for f in fields(Item)]
+        made = _item(*values)
+        assert made == Item(*values) and vars(made) == vars(Item(*values))
+        assert hash(made) == hash(Item(*values))

@@ -1,13 +1,27 @@
 """Thresholds: Chinese legal operators, units, Chinese numerals, ranges, English, spans."""
 
+from dataclasses import fields
+
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parsers.thresholds import (
+    DECIMAL_RE,
     EN_WORD_CHARS,
     EN_WORDS_RE,
+    NOT_PARAM_END_RE,
+    NOT_PARAM_ENDS,
+    PARAM_TRIM_FIRST,
+    PARAM_TRIM_RE,
+    PREFIX_OPS,
     QUALIFIER_RE,
+    ZH_PREFIX_RE,
+    Threshold,
+    _op_of,
+    _prefix_re,
     _scan,
+    _threshold,
     find_thresholds,
     parse_number,
 )
@@ -185,3 +199,66 @@ def test_parameter_prechecks_skip_only_what_cannot_match(text: str) -> None:
     last = text[-2:-1] if text.endswith("\n") else text[-1:]
     if not (last and last in EN_WORD_CHARS):
         assert EN_WORDS_RE.search(text) is None
+
+
+SPACE = st.sampled_from(["", " ", "\u3000", "\t"])
+NUMBER = st.sampled_from(["5", "2.5", "2。5", "五十", "二点五", "１２", "300"])
+UNIT = st.sampled_from(
+    ["nm", "NM", "\u212a", "K", "Wh/kg", "纳米", "度", "%", "m³", "ſ", "w/(m·k)"]
+)
+THRESHOLDISH = st.one_of(
+    st.tuples(NUMBER, SPACE, UNIT, SPACE, st.sampled_from(["以上", "及以下", "或者以上", "以内"])),
+    st.tuples(NUMBER, SPACE, st.sampled_from(["~", "至", "到", "-", "—"]), SPACE, NUMBER, UNIT),
+    st.tuples(
+        st.sampled_from(["大于", "不小于", "至少", "达到", "≥", ">"]),
+        SPACE,
+        st.sampled_from(["", "为", "为 "]),
+        st.sampled_from(["", "百分之"]),
+        NUMBER,
+        UNIT,
+    ),
+    st.tuples(st.just("百分之"), NUMBER, SPACE, st.sampled_from(["以上", "以下", "or more"])),
+    st.sampled_from(["满足以下", "以上", "至", "中", "\n", "，", "a", "or more", "at least 5 nm"]),
+).map(lambda parts: "".join(parts))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(THRESHOLDISH, max_size=5).map("".join))
+def test_the_anchor_words_and_their_neighbours_skip_only_ranges_without_thresholds(
+    text: str,
+) -> None:
+    for start in range(len(text) + 1):
+        for stop in range(start, len(text) + 1, 2):
+            assert find_thresholds(text, start, stop) == _scan(text, start, stop)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts_of([*"且并或者及和以其对于用是有中a 1２٣\n", "可加工成", "同时满足", "包含", "用于"], 8)
+)
+def test_parameter_word_checks_read_as_their_patterns(text: str) -> None:
+    if text[:1] not in PARAM_TRIM_FIRST:
+        assert PARAM_TRIM_RE.sub("", text) == text
+    name = text.strip()
+    assert name.endswith(NOT_PARAM_ENDS) == bool(NOT_PARAM_END_RE.search(name))
+    if text.isdecimal():
+        assert DECIMAL_RE.fullmatch(text) and parse_number(text) == float(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(THRESHOLDISH, max_size=5).map("".join))
+def test_chinese_operator_words_read_as_their_groups(text: str) -> None:
+    grouped = _prefix_re(0, 4)
+    by_groups = [
+        (m.span(), next(PREFIX_OPS[i][0] for i in range(4) if m.group(f"p{i}")))
+        for m in grouped.finditer(text)
+    ]
+    assert [(m.span(), _op_of(m)) for m in ZH_PREFIX_RE.finditer(text)] == by_groups
+
+
+def test_thresholds_made_without_init_are_thresholds() -> None:
+    for t in find_thresholds("压实密度大于等于2.5g/cm3且克容量大于50且小于等于500μm；14纳米及以下"):
+        values = [getattr(t, f.name) for f in fields(Threshold)]
+        made = _threshold(*values)
+        assert made == Threshold(*values) and vars(made) == vars(Threshold(*values))
+        assert hash(made) == hash(Threshold(*values))
