@@ -406,37 +406,9 @@ def _with_parents(drafts: list[Draft], ol: Lines) -> list[Item]:
             ancestors = [coded_at[path[:k]] for k in range(1, len(path)) if path[:k] in coded_at]
             parent = max(ancestors)[1] if ancestors else None
         out.append(
-            _item(code, name, hs, tuple(thresholds), path or None, parent, (start, end), path)
+            Item(code, name, hs, tuple(thresholds), path or None, parent, (start, end), path)
         )
     return out
-
-
-def _item(
-    code: str | None,
-    name: str,
-    hs: tuple[str, ...],
-    thresholds: tuple[Threshold, ...],
-    clause: str | None,
-    parent: str | None,
-    span: tuple[int, int],
-    line_path: str,
-) -> Item:
-    """``Item(...)`` without the generated ``__init__`` of a frozen dataclass, which sets each
-    field with ``object.__setattr__``: the new item's ``__dict__`` given at once (half the
-    cost; every item of every text is made here). ``test_items`` checks they are equal."""
-    item = object.__new__(Item)
-    values = {
-        "code": code,
-        "name": name,
-        "hs_codes": hs,
-        "thresholds": thresholds,
-        "clause": clause,
-        "parent_code": parent,
-        "span": span,
-        "line_path": line_path,
-    }
-    object.__setattr__(item, "__dict__", values)
-    return item
 
 
 def _first_code_letter(search: str) -> int:

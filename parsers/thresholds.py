@@ -229,30 +229,6 @@ class Threshold:
         }
 
 
-def _threshold(
-    parameter: str | None,
-    op: str,
-    value: float,
-    value_max: float | None,
-    unit: str | None,
-    span: tuple[int, int],
-) -> Threshold:
-    """``Threshold(...)`` without the generated ``__init__`` of a frozen dataclass, which sets
-    each field with ``object.__setattr__``: the new threshold's ``__dict__`` given at once
-    (every threshold found is made here). ``test_thresholds`` checks they are equal."""
-    threshold = object.__new__(Threshold)
-    values = {
-        "parameter": parameter,
-        "op": op,
-        "value": value,
-        "value_max": value_max,
-        "unit": unit,
-        "span": span,
-    }
-    object.__setattr__(threshold, "__dict__", values)
-    return threshold
-
-
 def _plain(v: float) -> float | int:
     return int(v) if float(v).is_integer() else v
 
@@ -368,7 +344,7 @@ def _prefix(search: str, start: int, end: int, english: bool = True) -> list[Thr
             op = ">=" if post.group("ge") else "<="
             stop = post.end()
         param = _parameter(search, m.start(), start)
-        out.append(_threshold(param, op, value, None, unit[0], (m.start(), stop)))
+        out.append(Threshold(param, op, value, None, unit[0], (m.start(), stop)))
     return out
 
 
@@ -382,7 +358,7 @@ def _percent_words(
         if value is None or any(a <= m.start() < b for a, b in taken):
             continue
         op = ">=" if m.group("ge") else "<="
-        out.append(_threshold(_parameter(search, m.start(), start), op, value, None, "%", m.span()))
+        out.append(Threshold(_parameter(search, m.start(), start), op, value, None, "%", m.span()))
     return out
 
 
@@ -397,7 +373,7 @@ def _postfix(search: str, start: int, end: int, taken: list[tuple[int, int]]) ->
             continue  # the unit the number takes on its own is not the one the scan took
         op = ">=" if m.group("ge") else "<="
         param = _parameter(search, m.start(), start) or _trailing_parameter(search, m.end())
-        out.append(_threshold(param, op, value, None, unit[0], (m.start(), m.end())))
+        out.append(Threshold(param, op, value, None, unit[0], (m.start(), m.end())))
     return out
 
 
@@ -414,7 +390,7 @@ def _dash_ranges(
         if low is None or high is None or unit is None or high <= low:
             continue
         param = _parameter(search, m.start(), start)
-        out.append(_threshold(param, "between", low, high, unit[0], (m.start(), unit[1])))
+        out.append(Threshold(param, "between", low, high, unit[0], (m.start(), unit[1])))
     return out
 
 
@@ -437,7 +413,7 @@ def _merge_ranges(search: str, found: list[Threshold]) -> list[Threshold]:
             and RANGE_JOIN_RE.fullmatch(search[t.span[1] : nxt.span[0]])
         ):
             out.append(
-                _threshold(
+                Threshold(
                     t.parameter, "between", t.value, nxt.value, t.unit, (t.span[0], nxt.span[1])
                 )
             )

@@ -1,7 +1,5 @@
 """Controlled items: entry codes vs mentions, inline sub-items, parents, HS codes, thresholds."""
 
-from dataclasses import fields
-
 from hypothesis import given, settings
 
 from parsers.anchors import may_hold
@@ -12,9 +10,7 @@ from parsers.items import (
     HS_PAREN_RE,
     HS_PAREN_ZH,
     NOT_CONDITION_RE,
-    Item,
     _entry_start,
-    _item,
     find_items,
     free_thresholds,
 )
@@ -188,11 +184,3 @@ def test_ascii_codes_without_spaces_are_already_normal(text: str) -> None:
     for m in CODE_RE.finditer(text):
         if m.group().isascii() and " " not in m.group():
             assert normalize_code(m.group()) == m.group()
-
-
-def test_items_made_without_init_are_items() -> None:
-    for item in find_items(ANN_58):
-        values = [getattr(item, f.name) for f in fields(Item)]
-        made = _item(*values)
-        assert made == Item(*values) and vars(made) == vars(Item(*values))
-        assert hash(made) == hash(Item(*values))

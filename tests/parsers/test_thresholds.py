@@ -1,7 +1,5 @@
 """Thresholds: Chinese legal operators, units, Chinese numerals, ranges, English, spans."""
 
-from dataclasses import fields
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,11 +15,9 @@ from parsers.thresholds import (
     PREFIX_OPS,
     QUALIFIER_RE,
     ZH_PREFIX_RE,
-    Threshold,
     _op_of,
     _prefix_re,
     _scan,
-    _threshold,
     find_thresholds,
     parse_number,
 )
@@ -254,11 +250,3 @@ def test_chinese_operator_words_read_as_their_groups(text: str) -> None:
         for m in grouped.finditer(text)
     ]
     assert [(m.span(), _op_of(m)) for m in ZH_PREFIX_RE.finditer(text)] == by_groups
-
-
-def test_thresholds_made_without_init_are_thresholds() -> None:
-    for t in find_thresholds("压实密度大于等于2.5g/cm3且克容量大于50且小于等于500μm；14纳米及以下"):
-        values = [getattr(t, f.name) for f in fields(Threshold)]
-        made = _threshold(*values)
-        assert made == Threshold(*values) and vars(made) == vars(Threshold(*values))
-        assert hash(made) == hash(Threshold(*values))
