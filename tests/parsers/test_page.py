@@ -3,8 +3,20 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
-from parsers.page import BAD_CHARS_RE, _has_bad_chars, extract_page, parse_header
+from parsers.page import (
+    BAD_CHARS_RE,
+    DATELINE_NOT,
+    DATELINE_XPATH,
+    HTML_PARSER,
+    _fallback_body,
+    _has_bad_chars,
+    extract_page,
+    parse_header,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "http://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_0123456789abcdef0123456789abcdef.html"
@@ -221,3 +233,57 @@ def test_the_bad_character_check_agrees_with_its_pattern() -> None:
     for c in chars:
         text = f"<p>中{chr(c)}a</p>"
         assert _has_bad_chars(text) == bool(BAD_CHARS_RE.search(text)), hex(c)
+
+
+def _has_class_xpath(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+#: The selectors ``_fallback_body`` and ``DATELINE_XPATH`` replace, as they were written.
+OLD_FALLBACKS = [
+    etree.XPath(xp)
+    for xp in (
+        "//*[@id='zoom']",
+        f"//*[{_has_class_xpath('artCon')}]",
+        f"//*[{_has_class_xpath('all-txt')}]",
+        "//*[@id='detail']",
+        f"//div[{_has_class_xpath('bd')}]",
+    )
+]
+OLD_DATELINE = etree.XPath(
+    "//*[not(self::script or self::style)][contains(@class, 'time') or contains(@class, 'date')"
+    " or contains(@id, 'time') or contains(@id, 'date')]"
+)
+ATTR_WORDS = ["zoom", "detail", "artCon", "all-txt", "bd", "bdx", "time", "date", "pubdate"]
+ATTR_VALUES = st.lists(st.sampled_from([*ATTR_WORDS, " ", "\t", "\n", "x"]), max_size=4).map(
+    "".join
+)
+ELEMENT = st.tuples(
+    st.sampled_from(["div", "span", "p", "script", "style", "section"]),
+    st.one_of(st.none(), ATTR_VALUES),
+    st.one_of(st.none(), ATTR_VALUES),
+)
+
+
+def _page(elements: list[tuple[str, str | None, str | None]], nest: list[bool]) -> str:
+    """Elements one after another, each opened inside the one before when ``nest`` says so."""
+    html, open_tags = "<html><body>", []
+    for (tag, cls, id_), inside in zip(elements, nest, strict=False):
+        if not inside:
+            while open_tags:
+                html += f"</{open_tags.pop()}>"
+        attrs = "".join(f' {k}="{v}"' for k, v in (("class", cls), ("id", id_)) if v is not None)
+        html += f"<{tag}{attrs}>2025-10-09 text"
+        open_tags.append(tag)
+    while open_tags:
+        html += f"</{open_tags.pop()}>"
+    return html + "</body></html>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ELEMENT, max_size=8), st.lists(st.booleans(), min_size=8, max_size=8))
+def test_fallback_body_and_dateline_pick_what_the_old_xpaths_picked(elements, nest) -> None:
+    root = etree.fromstring(_page(elements, nest), HTML_PARSER)
+    old = next((found[:1] for xp in OLD_FALLBACKS if (found := xp(root))), [])
+    assert _fallback_body(root) == old
+    assert [el for el in DATELINE_XPATH(root) if el.tag not in DATELINE_NOT] == OLD_DATELINE(root)
