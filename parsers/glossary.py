@@ -168,10 +168,22 @@ def _strip_head(text: str) -> str:
 
 def _all_issuers(head: str) -> bool:
     """Whether ``head`` is nothing but issuer names (``商务部``, ``商务部海关总署``)."""
-    found = _match_entries(segment.cut(head, hmm=False))
+    found = _covered(head)
     if not found:
         return False
     return all(e is not None and e.category == "issuer" for e in found)
+
+
+def _covered(zh: str) -> list[Entry | None] | None:
+    """``_match_entries`` of the segmented ``zh``.
+
+    A glossary term without spaces is its own cover, however the segmenter cuts it (the
+    longest run of its tokens is all of them): it is not segmented.
+    """
+    entry = entries().get(zh)
+    if entry is not None and len(zh.split()) == 1:
+        return [entry]
+    return _match_entries(segment.cut(zh, hmm=False))
 
 
 def _match_entries(tokens: list[str]) -> list[Entry | None] | None:
@@ -257,7 +269,7 @@ def _members(zh: str) -> list[tuple[str, bool]] | None:
     """The list inside a phrase as (English, is a bare element name) pairs; None if untranslatable."""
     if not zh:
         return None
-    found = _match_entries(segment.cut(zh, hmm=False))
+    found = _covered(zh)
     if not found:
         return None
     members: list[tuple[str, bool]] = []

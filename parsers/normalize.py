@@ -65,6 +65,19 @@ def _fold(m: re.Match[str]) -> str:
     return m.group().translate(FOLD_TABLE)
 
 
+#: Every character some step of ``normalize_text`` after the entity decoding changes: line
+#: breaks, control characters, folded full-width forms and the spaces other than " ". A text
+#: without them (and without "  ", "<" or "&") only needs its lines stripped.
+ODD_RE = re.compile(
+    "["
+    + NEWLINE_CHARS_RE.pattern[1:-1]
+    + CONTROL_RE.pattern[1:-1]
+    + _FOLDED[1:-1]
+    + _SPACE[1:-1].replace(" ", "")
+    + "]"
+)
+
+
 def normalize_text(raw: str) -> str:
     """Return the normalised plain text that a record's spans point into.
 
@@ -75,14 +88,21 @@ def normalize_text(raw: str) -> str:
         Lines stripped and non-empty, each ending with ``\\n`` (empty input → "").
     """
     text = raw or ""
+    if "<" in text or "&" in text or "  " in text or ODD_RE.search(text):
+        text = _normalize_chars(text)
+    kept = [line for line in map(str.strip, text.split("\n")) if line]
+    return "\n".join(kept) + "\n" if kept else ""
+
+
+def _normalize_chars(text: str) -> str:
+    """Every step of ``normalize_text`` before the lines are stripped."""
     if NEWLINE_CHARS_RE.search(text):
         text = NEWLINES_RE.sub("\n", text)
     text = BR_RE.sub("\n", text)
     text = html.unescape(text)
     text = BR_RE.sub("\n", text)  # entities may have spelled a <br>
     text = FOLD_RE.sub(_fold, CONTROL_RE.sub("", text))
-    kept = [line for line in map(str.strip, SPACES_RE.sub(" ", text).split("\n")) if line]
-    return "\n".join(kept) + "\n" if kept else ""  # (no \n in SPACES_RE)
+    return SPACES_RE.sub(" ", text)  # (no \n in SPACES_RE)
 
 
 @lru_cache(maxsize=1)
@@ -123,6 +143,21 @@ def _simplified_char(ch: str) -> str:
     """One character converted on its own, kept when its conversion is not one character."""
     done = to_simplified(ch)
     return done if len(done) == 1 else ch
+
+
+#: The characters ``re.IGNORECASE`` lets match an ASCII letter besides the letters themselves.
+LATIN_LOOKALIKES = "\u0130\u0131\u017f\u212a"  # İ ı ſ K
+
+
+@lru_cache(maxsize=4)
+def has_latin(text: str) -> bool:
+    """Whether an ASCII letter, or a character ``re.IGNORECASE`` matches one with, is in ``text``.
+
+    Without one no English word matches anywhere in the text, in any letter case. Cached:
+    several extractors ask about the one text (or its equal search copy) being parsed.
+    """
+    ascii_part = text.encode("ascii", "ignore")
+    return ascii_part.lower() != ascii_part.upper() or any(c in text for c in LATIN_LOOKALIKES)
 
 
 def is_han(ch: str) -> bool:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from parsers.anchors import may_hold
+from parsers.normalize import has_latin
 
 #: Issuer spellings → the short simplified name used in records.
 ISSUERS = {
@@ -106,6 +107,12 @@ _LEAD = "".join(
 )
 #: A run of those characters, read backwards from an anchor (on the reversed text).
 NUMBER_LEAD_RE = re.compile(rf"[{re.escape(_LEAD)}\d]*")
+#: An anchor and the run of lead characters before it, as they stand in the reversed text.
+ANCHOR_RUN_RE = re.compile(NUMBER_ANCHOR_RE.pattern + NUMBER_LEAD_RE.pattern)
+#: The first number starting in a lead run, tried from the run's start one position after
+#: the other (the lazy repeat) inside one regex call: group ``num`` is what ``NUMBER_RE``
+#: matches at that position.
+NUMBER_IN_RUN_RE = re.compile(rf"[{re.escape(_LEAD)}\d]*?(?P<num>{NUMBER_RE.pattern})")
 #: ``、第56号`` / ``和2025年第57号`` right after a number: same issuers, type and year.
 CONTINUATION_RE = re.compile(
     rf"[ ]?[、，,和及与][ ]?(?:(?P<y>{_YEAR})[ ]?年?[ ]?)?第?[ ]?(?P<n>{_NUM})[ ]?号(?P<t2>公告|令)?"
@@ -195,29 +202,28 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _accept(m: re.Match[str], search: str) -> bool:
-    has_hao = any(m.group(f"h{i}") for i in range(1, 5))
-    if has_hao:
+def _accepted(m: re.Match[str], search: str) -> bool:
+    """Whether a ``NUMBER_RE`` match is a document number."""
+    iss, t, y1, n1, h1, y2, n2, h2, _, h3, _, h4, t2 = m.groups()
+    if h1 or h2 or h3 or h4:
         # a bare 第N号 needs an issuer or a type beside it (附件第1号 is not a document)
-        return bool(
-            m.group("n1") or m.group("n2") or m.group("iss") or m.group("t") or m.group("t2")
-        )
-    if not (m.group("iss") or m.group("t")) or not (m.group("y1") or m.group("y2")):
+        return bool(n1 or n2 or iss or t or t2)
+    if not (iss or t) or not (y1 or y2):
         return False
-    digits = m.group("n1") or m.group("n2") or ""
-    return digits.isdigit() and bool(NO_HAO_END_RE.match(search, m.end()))
+    return (n1 or n2 or "").isdigit() and bool(NO_HAO_END_RE.match(search, m.end()))
 
 
 def _from_match(m: re.Match[str], text: str) -> Mention | None:
-    n = next((m.group(f"n{i}") for i in range(1, 5) if m.group(f"n{i}")), None)
-    y = m.group("y1") or m.group("y2")
-    seq = cn_to_int(n or "")
-    year = cn_to_int(y) if y else None
-    if seq is None or seq == 0 or (year is not None and not 1949 <= year <= 2100):
+    iss, t, y1, n1, _, y2, n2, _, n3, _, n4, _, t2 = m.groups()
+    n = n1 or n2 or n3 or n4 or ""
+    seq = int(n) if n.isdigit() else cn_to_int(n)
+    y = y1 or y2
+    year = (int(y) if y.isdigit() else cn_to_int(y)) if y else None
+    if not seq or (year is not None and not 1949 <= year <= 2100):
         return None
     start, end = _trimmed(text, m.start(), m.end())
-    kind = m.group("t") or m.group("t2")
-    return Mention(text[start:end], _issuers(m.group("iss")), kind, year, seq, (start, end))
+    issuers = (ISSUERS[iss],) if iss in ISSUERS else _issuers(iss)
+    return Mention(text[start:end], issuers, t or t2, year, seq, (start, end))
 
 
 def _continuations(first: Mention, search: str, text: str, pos: int) -> list[Mention]:
@@ -277,19 +283,19 @@ def _number_matches(search: str) -> Iterator[re.Match[str]]:
     the big pattern failed char by char (dates and codes are digits, 一 and 国 lead issuers),
     is not.
     """
-    backwards = search[::-1]
+    n = len(search)
+    match, in_run = NUMBER_RE.match, NUMBER_IN_RUN_RE.match
+    # (anchor, run start) in text order: the reversed text's matches, last first
+    runs = [(n - 1 - m.start(), n - m.end()) for m in ANCHOR_RUN_RE.finditer(search[::-1])]
     pos = 0
-    for anchor in NUMBER_ANCHOR_RE.finditer(search):
-        at = anchor.start()
+    for at, start in reversed(runs):
         if at < pos:
             continue
-        lead = NUMBER_LEAD_RE.match(backwards, len(search) - at)  # always matches, maybe empty
-        for start in range(max(pos, at - len(lead.group())), at + 1):  # type: ignore[union-attr]
-            m = NUMBER_RE.match(search, start)
-            if m is not None:
-                yield m
-                pos = m.end()
-                break
+        found = in_run(search, max(pos, start))
+        if found is not None:
+            m = match(search, found.start("num"))
+            yield m  # type: ignore[misc]
+            pos = m.end()  # type: ignore[union-attr]
 
 
 def find_numbers(text: str, search: str | None = None) -> list[Mention]:
@@ -305,7 +311,7 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
     search = text if search is None or len(search) != len(text) else search
     found: list[Mention] = []
     for m in _number_matches(search):
-        if not _accept(m, search):
+        if not _accepted(m, search):
             found.extend(_forward_typed(m, search, text))
             continue
         mention = _from_match(m, text)
@@ -314,7 +320,11 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
         found.append(mention)
         found.extend(_continuations(mention, search, text, m.end()))
     # the English patterns need a type word; most texts have no Latin word to look at twice
-    english = may_hold(text, EN_TYPE_WORDS) and EN_TYPE_HINT_RE.search(text) is not None
+    english = (
+        has_latin(text)
+        and may_hold(text, EN_TYPE_WORDS)
+        and EN_TYPE_HINT_RE.search(text) is not None
+    )
     for m in EN_NUMBER_RE.finditer(text) if english else ():
         n = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
         y = m.group("y1") or m.group("y2") or m.group("y3")
