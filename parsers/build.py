@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import cache
 
 from parsers import dates, glossary, kinds
 from parsers.anchors import Words
 from parsers.blocks import squash
 from parsers.control import control_facts
 from parsers.encoding import decode_html
-from parsers.normalize import normalize_text, search_copy, to_simplified
+from parsers.normalize import has_latin, normalize_text, search_copy, to_simplified
 from parsers.numbers import RUNNING_SERIES, Mention, find_numbers, same_document
 from parsers.page import Page, extract_page, parse_header, stable_text
 from parsers.record import DocNumber, DocRef, Record, Reference, Suspension, guarded
@@ -29,6 +28,8 @@ LEGAL_ENDINGS = ("法", "条例", "规定", "办法", "细则", "规则")
 #: ``（以下称《反倾销条例》）`` / ``以下简称`` right before a title: it abbreviates one named before.
 SHORT_TITLE_RE = re.compile(r"以下简?称[：:“\"]?\s*$")
 OWN_LINE_LABEL = "发布文号"
+#: A line that starts with the label (after 【 and spaces).
+OWN_LINE_RE = re.compile(rf"^[【 ]*{OWN_LINE_LABEL}", re.MULTILINE)
 ANNEX_LINE = "附件："
 OWN_SEARCH_LINES = 3
 TITLE_SEARCH_LINES = 4
@@ -58,6 +59,8 @@ RELATION_RULES = (
     ("amends", _rule(r"修改|修订|修正|删除|删去|增列", ("amend",))),
     ("supersedes", _rule(r"代替|取代|替代|以《[^》]{1,30}》为准", ("supersede", "replace"))),
 )
+#: The Chinese words of every rule: a sentence without them needs no rule tried.
+RELATION_ZH_RE = re.compile("|".join(rule.zh.pattern for _, rule in RELATION_RULES))
 #: ``根据《…条例》（国务院令第792号）``: the number of a regulation cited as the basis.
 IMPLEMENTS_TITLE_RE = re.compile(r"(?:根据|依据|按照)[^。；]*》\s*[（(]\s*$")
 BACK_REFERENCES = ("上述公告", "前述公告", "该公告", "上述文件", "原公告")
@@ -102,14 +105,31 @@ def _lines(text: str, most: int = -1) -> list[tuple[int, int]]:
     return out
 
 
+def _first_lines(text: str, most: int) -> list[tuple[int, int]]:
+    """(start, end) of the first ``most`` non-empty lines of ``text``."""
+    out: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    while len(out) < most and pos <= n:
+        end = text.find("\n", pos)
+        end = n if end < 0 else end
+        if end > pos:
+            out.append((pos, end))
+        pos = end + 1
+    return out
+
+
 def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
     """The document's own number(s): the 发布文号 header line, else a number opening an early line."""
+    if not mentions:
+        return []
     if OWN_LINE_LABEL in search:  # else no line starts with it
-        for start, end in _lines(search):
-            if search[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
-                own = [m for m in mentions if start <= m.span[0] < end]
-                if own:
-                    return own
+        for line in OWN_LINE_RE.finditer(search):
+            start = line.start()
+            end = search.find("\n", start)
+            end = len(search) if end < 0 else end
+            own = [m for m in mentions if start <= m.span[0] < end]
+            if own:
+                return own
     for start, end in _lines(search, OWN_SEARCH_LINES)[:OWN_SEARCH_LINES]:
         for m in mentions:
             if start <= m.span[0] < end and m.span[0] - start <= 1:
@@ -117,22 +137,38 @@ def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
     return []
 
 
-def _relation(search: str, span: tuple[int, int], bounds: Sequence[tuple[int, int]]) -> str:
+def _rule_named(sentence: str, latin: bool) -> str | None:
+    """The first of ``RELATION_RULES`` found in ``sentence``; ``latin``: it may hold a letter."""
+    if latin:
+        return next((name for name, rule in RELATION_RULES if rule.found(sentence)), None)
+    if RELATION_ZH_RE.search(sentence) is None:  # one scan answers for the usual sentence
+        return None
+    return next((name for name, rule in RELATION_RULES if rule.zh.search(sentence)), None)
+
+
+def _relation(
+    search: str, span: tuple[int, int], bounds: Sequence[tuple[int, int]], latin: bool = True
+) -> str:
+    """How the sentence at ``span`` relates the document to the one named there.
+
+    ``latin``: whether ``search`` may hold a letter (``normalize.has_latin``); without one only
+    the rules' Chinese words are looked for.
+    """
     here = dates.sentence_at(search, span[0])
     if here is None:
         return "cites"
     start, end = bounds[here]
     sentence = search[start:end]
-    for name, rule in RELATION_RULES:
-        if rule.found(sentence):
-            return name
+    name = _rule_named(sentence, latin)
+    if name is not None:
+        return name
     if here + 1 < len(bounds):  # 上述公告…以《清单》为准: the next sentence refers back
         a, b = bounds[here + 1]
         following = search[a:b].lstrip()
         if following.startswith(BACK_REFERENCES):
-            for name, rule in RELATION_RULES:
-                if rule.found(following):
-                    return name
+            name = _rule_named(following, latin)
+            if name is not None:
+                return name
     if IMPLEMENTS_RE.search(search[start : span[0]]) or IMPLEMENTS_TITLE_RE.search(
         search[start : span[0]]
     ):
@@ -161,9 +197,10 @@ def _relations(
 ) -> tuple[list[Reference], list[Suspension]]:
     """References to the other documents and suspensions; a report only ``cites``."""
     bounds = dates.sentences(search)
+    latin = has_latin(search)
     refs: dict[tuple[DocRef, str], Reference] = {}
     for m in others:
-        relation = "cites" if reporting else _relation(search, m.span, bounds)
+        relation = "cites" if reporting else _relation(search, m.span, bounds, latin)
         ref = Reference(_ref(m, year), relation, m.span)
         refs.setdefault((ref.target, ref.relation), ref)
     suspensions: dict[DocRef, Suspension] = {}
@@ -181,7 +218,7 @@ def _relations(
             suspensions.setdefault(
                 target, Suspension(target, "all", window.start, window.until, window.span)
             )
-            refs.pop((target, _relation(search, m.span, bounds)), None)
+            refs.pop((target, _relation(search, m.span, bounds, latin)), None)
             refs.setdefault((target, "suspends"), Reference(target, "suspends", m.span))
     return sorted(refs.values(), key=lambda r: r.span), list(suspensions.values())
 
@@ -192,6 +229,8 @@ def legal_basis(search: str) -> list[str]:
     A short title the text defines for one it already named (``（以下称《反倾销条例》）``) is
     not listed again, wherever it is used.
     """
+    if "《" not in search:
+        return []
     titles = [(m, "".join(m.group(1).split())) for m in LEGAL_TITLE_RE.finditer(search)]
     short = {
         name
@@ -274,7 +313,7 @@ def _title_type(title: str | None, simplified: Callable[[], str] | None = None) 
 def _title_from_text(text: str, mentions: list[Mention]) -> str | None:
     """First early line that reads like a title; else a line that is only a number; else None."""
     number_line = None
-    for a, b in [(a, b) for a, b in _lines(text) if b > a][:TITLE_SEARCH_LINES]:
+    for a, b in _first_lines(text, TITLE_SEARCH_LINES):
         line = text[a:b]
         if any(m.span[0] <= a + 1 and m.span[1] >= b - 1 for m in mentions):
             number_line = number_line or line
@@ -285,6 +324,18 @@ def _title_from_text(text: str, mentions: list[Mention]) -> str | None:
             return line
         break
     return number_line
+
+
+def _once(make: Callable[[], str]) -> Callable[[], str]:
+    """``make``, called the first time only (a failure is not kept: the next call tries again)."""
+    made: list[str] = []
+
+    def get() -> str:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    return get
 
 
 def build_record(
@@ -316,9 +367,9 @@ def build_record(
         int(published[:4]) if published else None
     )
     title = squash(title or "") or _title_from_text(text, mentions)
-    # title type, kind and glossary all read the simplified title: converted once (not cached
+    # title type, kind and glossary all read the simplified title: converted once (not kept
     # on failure, so each of them still records its own warning)
-    title_s = cache(lambda: to_simplified(title or ""))
+    title_s = _once(lambda: to_simplified(title or ""))
     title_type = guarded(warns, "title type", lambda: _title_type(title, title_s), None)
     numbers: list[DocNumber] = []
     for m in own:

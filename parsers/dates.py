@@ -16,6 +16,7 @@ from itertools import pairwise
 
 from parsers.anchors import may_hold
 from parsers.clauses import clause_refs
+from parsers.normalize import has_latin
 from parsers.numbers import cn_to_int, find_numbers
 
 _CN_Y = r"[〇零一二三四五六七八九]{4}"
@@ -42,12 +43,15 @@ MONTHS = {
     for m in names
 }
 _EN_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-#: One date in any written form; exactly one of the named group sets matches.
-DATE_RE = re.compile(
+#: The forms of a date written without letters (年月日, ISO).
+_ZH_DATE = (
     rf"(?P<y>\d{{4}})[ ]?年[ ]?(?P<m>\d{{1,2}})[ ]?月[ ]?(?P<d>\d{{1,2}})[ ]?日"
     rf"|(?P<cy>{_CN_Y})年(?P<cm>{_CN_MD})月(?P<cd>{_CN_MD})日"
     rf"|(?<!\d)(?P<iy>\d{{4}})[-/.](?P<im>\d{{1,2}})[-/.](?P<id>\d{{1,2}})(?!\d)"
-    rf"|(?P<em>{_EN_MONTH})\.?\s+(?P<ed>\d{{1,2}}),?\s+(?P<ey>\d{{4}})"
+)
+#: One date in any written form; exactly one of the named group sets matches.
+DATE_RE = re.compile(
+    _ZH_DATE + rf"|(?P<em>{_EN_MONTH})\.?\s+(?P<ed>\d{{1,2}}),?\s+(?P<ey>\d{{4}})"
     rf"|(?P<ed2>\d{{1,2}})\s+(?P<em2>{_EN_MONTH})\.?,?\s+(?P<ey2>\d{{4}})",
     re.IGNORECASE,
 )
@@ -64,6 +68,15 @@ _DATE_FIRST = r"(?=[自从于 \d〇零一二三四五六七八九jfmasond])"
 FIXED_RE = re.compile(
     rf"{_DATE_FIRST}(?:自|从|于)?[ ]?(?:{_DATE}){_CLOCK}[ ]?起?[ ]?(?:正式)?{_ACT}", re.IGNORECASE
 )
+#: ``FIXED_RE`` without the English month names, for a text without letters (where they match
+#: nothing): the same matches, and without IGNORECASE and month words the engine is faster.
+ZH_FIXED_RE = re.compile(
+    rf"(?=[自从于 \d〇零一二三四五六七八九])(?:自|从|于)?[ ]?(?:{_ZH_DATE}){_CLOCK}[ ]?起?[ ]?(?:正式)?{_ACT}"
+)
+#: What a date without letters holds: 年 (年月日 forms) or an ISO separator.
+ZH_DATE_MARKS = ("年", "-", "/", ".")
+#: The entry-into-force verbs of ``_ACT``; ``ZH_FIXED_RE`` needs one.
+ACT_WORDS = ("施行", "实施", "执行", "生效")
 RELATIVE_RE = re.compile(
     rf"自{_PUB}起(?:满)?[ ]?(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,4}})[ ]?(?:日|天)(?:后|之后)?(?:起)?(?:正式)?{_ACT}?"
 )
@@ -169,7 +182,7 @@ def suspending(search: str) -> frozenset[int]:
     One scan of the text: no match crosses a sentence end (it holds no stop and no newline), and
     a sentence starts after a stop or a newline, a word boundary as at the start of a string.
     """
-    rule = SUSPEND_RE if may_hold(search, ("suspend",)) else ZH_SUSPEND_RE
+    rule = SUSPEND_RE if has_latin(search) and may_hold(search, ("suspend",)) else ZH_SUSPEND_RE
     found = {sentence_at(search, m.start()) for m in rule.finditer(search)}
     return frozenset(k for k in found if k is not None)
 
@@ -246,15 +259,29 @@ def _add_days(iso_date: str | None, days: int) -> str | None:
     return (date.fromisoformat(iso_date) + timedelta(days=days)).isoformat()
 
 
-def _sentence_effective(sentence: str, offset: int, published: str | None) -> list[Effective]:
-    """Effective statements in one sentence; earlier, more specific patterns win overlaps."""
+def _sentence_effective(
+    sentence: str, offset: int, published: str | None, latin: bool = True
+) -> list[Effective]:
+    """Effective statements in one sentence; earlier, more specific patterns win overlaps.
+
+    ``latin``: False when the text holds no letter (``normalize.has_latin``), so no English
+    pattern can match. Each pattern runs only where the words it needs are in the sentence.
+    """
     candidates: list[tuple[re.Match[str], str | None, str]] = []
-    for m in RELATIVE_RE.finditer(sentence):
+    on_pub = "之日起" in sentence or "即日起" in sentence  # every RELATIVE_RE, ON_PUB_RE match
+    for m in RELATIVE_RE.finditer(sentence) if "之日起" in sentence else ():
         candidates.append((m, _add_days(published, cn_to_int(m.group("n")) or 0), "relative"))
-    english = may_hold(sentence, EN_EFFECT_WORDS)  # EN_* need one of them
-    for rule in (FIXED_RE, EN_FIXED_RE) if english else (FIXED_RE,):
+    english = latin and may_hold(sentence, EN_EFFECT_WORDS)  # EN_* need one of them
+    if latin:
+        fixed: tuple[re.Pattern[str], ...] = (FIXED_RE, EN_FIXED_RE) if english else (FIXED_RE,)
+    elif any(w in sentence for w in ACT_WORDS) and any(w in sentence for w in ZH_DATE_MARKS):
+        fixed = (ZH_FIXED_RE,)
+    else:
+        fixed = ()
+    for rule in fixed:
         candidates += [(m, date_of(m), "fixed") for m in rule.finditer(sentence)]
-    for rule in (ON_PUB_RE, EN_ON_PUB_RE) if english else (ON_PUB_RE,):
+    pub_rules = (ON_PUB_RE,) if on_pub else ()
+    for rule in (*pub_rules, EN_ON_PUB_RE) if english else pub_rules:
         candidates += [(m, published, "on_publication") for m in rule.finditer(sentence)]
     out: list[Effective] = []
     for m, when, basis in candidates:
@@ -278,13 +305,14 @@ def effective_dates(search: str, published: str | None) -> list[Effective]:
     """Every entry-into-force statement outside suspension sentences, in text order."""
     found: list[Effective] = []
     # every statement pattern needs one of these words: only their sentences are read
-    trigger = TRIGGER_RE if may_hold(search, EN_EFFECT_WORDS) else ZH_TRIGGER_RE
+    latin = has_latin(search)
+    trigger = TRIGGER_RE if latin and may_hold(search, EN_EFFECT_WORDS) else ZH_TRIGGER_RE
     at = (sentence_at(search, m.start()) for m in trigger.finditer(search))
     read = {k for k in at if k is not None} - suspending(search)
     bounds = sentences(search)
     for k in sorted(read):
         start, end = bounds[k]
-        found += _sentence_effective(search[start:end], start, published)
+        found += _sentence_effective(search[start:end], start, published, latin)
     found.sort(key=lambda e: e.span)
     return found
 

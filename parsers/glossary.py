@@ -147,7 +147,10 @@ def subject_en(title: str) -> str | None:
         The phrase, or None when the title fits no known frame or any of its words is missing
         from the glossary.
     """
-    text = _strip_head(_SPACE_RE.sub("", title or ""))
+    text = _SPACE_RE.sub("", title or "")
+    if not text.endswith(FRAME_ENDINGS):
+        return None
+    text = _strip_head(text)
     for pattern, build in FRAMES:
         m = pattern.fullmatch(text)
         if m:
@@ -167,11 +170,43 @@ def _strip_head(text: str) -> str:
 
 
 def _all_issuers(head: str) -> bool:
-    """Whether ``head`` is nothing but issuer names (``商务部``, ``商务部海关总署``)."""
+    """Whether ``head`` is nothing but issuer names (``商务部``, ``商务部海关总署``).
+
+    The answer for one or two issuer names in a row, the heads titles have, is in a table
+    made once from the glossary; text that is no run of issuer names at all is not segmented.
+    """
+    known = _issuer_heads().get(head)
+    if known is not None:
+        return known
+    if _issuer_run_re().fullmatch("".join(head.split())) is None:
+        return False  # every cover of it by issuer entries would spell it
+    return _covered_by_issuers(head)
+
+
+def _covered_by_issuers(head: str) -> bool:
     found = _covered(head)
     if not found:
         return False
     return all(e is not None and e.category == "issuer" for e in found)
+
+
+@cache
+def _issuer_names() -> tuple[str, ...]:
+    return tuple(zh for zh, e in entries().items() if e.category == "issuer")
+
+
+@cache
+def _issuer_heads() -> dict[str, bool]:
+    """``_covered_by_issuers`` of every issuer name and every two of them in a row."""
+    names = _issuer_names()
+    return {a + b: _covered_by_issuers(a + b) for a in names for b in ("", *names)}
+
+
+@cache
+def _issuer_run_re() -> re.Pattern[str]:
+    """One or more issuer names in a row, and nothing else."""
+    names = sorted(_issuer_names(), key=len, reverse=True)
+    return re.compile("(?:" + "|".join(re.escape(n) for n in names) + ")+")
 
 
 def _covered(zh: str) -> list[Entry | None] | None:
@@ -334,6 +369,8 @@ def _publish(m: re.Match[str]) -> str | None:
     return f"publication of the {x}" if x else None
 
 
+#: How every frame's match ends: a title ending otherwise fits none.
+FRAME_ENDINGS = ("公告", "决定", "》")
 #: Title frames, tried in order; the first that matches the whole title decides.
 FRAMES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]], ...] = (
     (SUSPEND_RE, _suspend),

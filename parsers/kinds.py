@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from parsers.anchors import Words
-from parsers.normalize import to_simplified
+from parsers.normalize import has_latin, latin_in, to_simplified
 
 KINDS = ("announcement", "entity_list", "news", "qa", "notice", "other")
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
@@ -35,14 +35,22 @@ NEWS_HOSTS = (
     "chinadaily.com.cn",
     "people.com.cn",
 )
-NEWS_RE = re.compile(
-    r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑|reporter|reported"
+_NEWS_ZH = (
+    r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑"
     # a wire lead: （中央社台北9日电） / 新华社北京10月9日电
     r"|[0-9一二三四五六七八九十]{1,3}日电[）)]"
+)
+NEWS_SUBDOMAINS = tuple("." + h for h in NEWS_HOSTS)
+#: A news host anywhere in a URL, in any letter case.
+NEWS_HOST_IN_RE = re.compile("|".join(re.escape(h) for h in NEWS_HOSTS), re.IGNORECASE)
+NEWS_RE = re.compile(
+    _NEWS_ZH + r"|reporter|reported"
     # a wire dateline opening a paragraph: ``BEIJING —``, ``Beijing (Reuters) -``
     r"|(?-i:^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]|\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\))",
     re.IGNORECASE | re.MULTILINE,
 )
+#: ``NEWS_RE`` for a text without letters: its English alternatives match nothing there.
+ZH_NEWS_RE = re.compile(_NEWS_ZH)
 #: Runs of CJK unified ideographs (basic block and extension A, as ``normalize.is_han``): joined,
 #: they are the Han characters, one match per run, not per character (``[…][…]*``, not
 #: ``[…]+``: a class first lets the engine skip to it).
@@ -74,8 +82,10 @@ def language(text: str, url: str | None = None) -> str:
 
 
 def _is_news_url(url: str | None) -> bool:
-    host = (urlsplit(url).hostname or "") if url else ""
-    return any(host == h or host.endswith("." + h) for h in NEWS_HOSTS)
+    if not url or NEWS_HOST_IN_RE.search(url) is None:
+        return False  # a host (lower-cased from the URL) cannot be or end in one of them
+    host = urlsplit(url).hostname or ""
+    return host in NEWS_HOSTS or host.endswith(NEWS_SUBDOMAINS)
 
 
 def kind(
@@ -100,19 +110,28 @@ def kind(
         One of ``KINDS``.
     """
     title_s = to_simplified(title or "") if title_simplified is None else title_simplified
-    head = title_s + "\n" + search[:300]
     if _is_news_url(url):
         return "news"
-    if QA.found(title_s) or (not own_types and QA.found(search[:200])):
+    # without a letter in the search copy its parts need only the Chinese words
+    latin = has_latin(search)
+    if _found(QA, title_s, latin_in(title_s)) or (
+        not own_types and _found(QA, search[:200], latin)
+    ):
         return "qa"
-    if any(t in ("公告", "令", "决定") for t in own_types):
-        if ENTITY_LIST.found(head) and LISTING.found(search):
+    if "公告" in own_types or "令" in own_types or "决定" in own_types:
+        head = title_s + "\n" + search[:300]
+        if _found(ENTITY_LIST, head, latin or latin_in(title_s)) and _found(LISTING, search, latin):
             return "entity_list"
         return "announcement"
     if "通知" in own_types or NOTICE_RE.search(title_s):
         return "notice"
     if column and ("新闻" in column or "要闻" in column):
         return "news"
-    if NEWS_RE.search(search):
+    if (NEWS_RE if latin else ZH_NEWS_RE).search(search):
         return "news"
     return "other"
+
+
+def _found(words: Words, text: str, latin: bool) -> bool:
+    """``words.found(text)``; ``latin``: whether ``text`` may hold a letter (``latin_in``)."""
+    return words.found(text) if latin else words.zh.search(text) is not None

@@ -145,19 +145,28 @@ def _simplified_char(ch: str) -> str:
     return done if len(done) == 1 else ch
 
 
-#: The characters ``re.IGNORECASE`` lets match an ASCII letter besides the letters themselves.
-LATIN_LOOKALIKES = "\u0130\u0131\u017f\u212a"  # İ ı ſ K
-
-
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def has_latin(text: str) -> bool:
     """Whether an ASCII letter, or a character ``re.IGNORECASE`` matches one with, is in ``text``.
 
+    Those characters are İ ı ſ and the Kelvin sign (U+0130, U+0131, U+017F, U+212A).
     Without one no English word matches anywhere in the text, in any letter case. Cached:
-    several extractors ask about the one text (or its equal search copy) being parsed.
+    several extractors ask about the one text (or its equal search copy) being parsed; for
+    other strings ``latin_in`` asks the same without the cache.
     """
+    return latin_in(text)
+
+
+def latin_in(text: str) -> bool:
+    """``has_latin`` without its cache."""
     ascii_part = text.encode("ascii", "ignore")
-    return ascii_part.lower() != ascii_part.upper() or any(c in text for c in LATIN_LOOKALIKES)
+    return (
+        ascii_part.lower() != ascii_part.upper()
+        or "\u0130" in text
+        or "\u0131" in text
+        or "\u017f" in text
+        or "\u212a" in text
+    )
 
 
 def is_han(ch: str) -> bool:

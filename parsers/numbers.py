@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from parsers.anchors import may_hold
 from parsers.normalize import has_latin
@@ -107,12 +107,22 @@ _LEAD = "".join(
 )
 #: A run of those characters, read backwards from an anchor (on the reversed text).
 NUMBER_LEAD_RE = re.compile(rf"[{re.escape(_LEAD)}\d]*")
-#: An anchor and the run of lead characters before it, as they stand in the reversed text.
-ANCHOR_RUN_RE = re.compile(NUMBER_ANCHOR_RE.pattern + NUMBER_LEAD_RE.pattern)
+_NUM_FIRST, _YEAR_FIRST = r"\d〇零一二两三四五六七八九十百", r"\d〇零一二三四五六七八九"
+#: An anchor that can be a number's first and the run of lead characters before it, as they
+#: stand in the reversed text (where what follows an anchor stands before it): 第 before a
+#: number (forms y1 and n3), an opening bracket before a year (y2), 号 after digits (n4).
+ANCHOR_RUN_RE = re.compile(
+    NUMBER_ANCHOR_RE.pattern
+    + rf"(?:(?<=[{_NUM_FIRST}]第)|(?<=[{_NUM_FIRST}] 第)"
+    + rf"|(?<=[{_YEAR_FIRST}]{_OPEN})|(?<=[{_YEAR_FIRST}] {_OPEN})|(?<=号)(?=[ ]?\d))"
+    + NUMBER_LEAD_RE.pattern
+)
 #: The first number starting in a lead run, tried from the run's start one position after
 #: the other (the lazy repeat) inside one regex call: group ``num`` is what ``NUMBER_RE``
 #: matches at that position.
 NUMBER_IN_RUN_RE = re.compile(rf"[{re.escape(_LEAD)}\d]*?(?P<num>{NUMBER_RE.pattern})")
+#: The joiners a continuation opens with (after one space at most).
+CONTINUATION_FIRST = frozenset("、，,和及与")
 #: ``、第56号`` / ``和2025年第57号`` right after a number: same issuers, type and year.
 CONTINUATION_RE = re.compile(
     rf"[ ]?[、，,和及与][ ]?(?:(?P<y>{_YEAR})[ ]?年?[ ]?)?第?[ ]?(?P<n>{_NUM})[ ]?号(?P<t2>公告|令)?"
@@ -222,12 +232,16 @@ def _from_match(m: re.Match[str], text: str) -> Mention | None:
     if not seq or (year is not None and not 1949 <= year <= 2100):
         return None
     start, end = _trimmed(text, m.start(), m.end())
-    issuers = (ISSUERS[iss],) if iss in ISSUERS else _issuers(iss)
+    issuers = () if not iss else (ISSUERS[iss],) if iss in ISSUERS else _issuers(iss)
     return Mention(text[start:end], issuers, t or t2, year, seq, (start, end))
 
 
 def _continuations(first: Mention, search: str, text: str, pos: int) -> list[Mention]:
     out: list[Mention] = []
+    if search[pos : pos + 1] not in CONTINUATION_FIRST and not (
+        search[pos : pos + 1] == " " and search[pos + 1 : pos + 2] in CONTINUATION_FIRST
+    ):
+        return out  # what CONTINUATION_RE opens with is not there
     while (c := CONTINUATION_RE.match(search, pos)) is not None:
         seq = cn_to_int(c.group("n"))
         year = cn_to_int(c.group("y")) if c.group("y") else first.year
@@ -253,7 +267,8 @@ def _forward_typed(m: re.Match[str], search: str, text: str) -> list[Mention]:
     chain = _continuations(first, search, text, m.end())
     if not chain or chain[-1].type is None:
         return []
-    return [replace(x, type=chain[-1].type) for x in (first, *chain)]
+    typed = chain[-1].type
+    return [Mention(x.text, x.issuers, typed, x.year, x.seq, x.span) for x in (first, *chain)]
 
 
 def _english_lists(text: str) -> list[Mention]:

@@ -118,6 +118,9 @@ def _cut_plain(text: str) -> list[str]:
                     words.extend(piece)  # one token per character
             continue
         n = len(block)
+        if n == 1:  # its one route
+            words.append(block)
+            continue
         # route[k]: (best log probability of block[k:], end of the first word), as jieba's calc
         route: list[tuple[float, int]] = [(0, 0)] * (n + 1)  # route[n] is jieba's (0, 0)
         for k in range(n - 1, -1, -1):
