@@ -293,10 +293,11 @@ def _number_matches(search: str) -> Iterator[re.Match[str]]:
     """``NUMBER_RE.finditer(search)``, trying only the positions a number can start at.
 
     A number starts in the run of lead characters right before its first anchor (an anchor is
-    no lead character, so no number reaches across one to a later anchor). The positions of
-    those runs are tried in order, as the whole-text scan would; the prose between them, where
-    the big pattern failed char by char (dates and codes are digits, 一 and 国 lead issuers),
-    is not.
+    no lead character, so no number reaches across one to a later anchor). One scan of the
+    reversed text finds each anchor that can be a number's first together with its run; the
+    positions of a run are tried in order inside one regex call (``NUMBER_IN_RUN_RE``), as the
+    whole-text scan would try them. The prose between the runs, where the big pattern failed
+    char by char (dates and codes are digits, 一 and 国 lead issuers), is not tried.
     """
     n = len(search)
     match, in_run = NUMBER_RE.match, NUMBER_IN_RUN_RE.match
