@@ -18,7 +18,7 @@ from parsers.anchors import Words
 from parsers.blocks import squash
 from parsers.control import control_facts
 from parsers.encoding import decode_html
-from parsers.normalize import has_latin, normalize_text, search_copy, to_simplified
+from parsers.normalize import has_latin, may_say, normalize_text, search_copy, to_simplified
 from parsers.numbers import RUNNING_SERIES, Mention, find_numbers, same_document
 from parsers.page import Page, extract_page, parse_header, stable_text
 from parsers.record import DocNumber, DocRef, Record, Reference, Suspension, guarded
@@ -140,7 +140,13 @@ def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
 def _rule_named(sentence: str, latin: bool) -> str | None:
     """The first of ``RELATION_RULES`` found in ``sentence``; ``latin``: it may hold a letter."""
     if latin:
-        return next((name for name, rule in RELATION_RULES if rule.found(sentence)), None)
+        for name, rule in RELATION_RULES:  # rule.found, its English asked of the sentence
+            if rule.zh.search(sentence) is not None or (
+                may_say(sentence, rule.english, document=False)
+                and rule.pattern.search(sentence) is not None
+            ):
+                return name
+        return None
     if RELATION_ZH_RE.search(sentence) is None:  # one scan answers for the usual sentence
         return None
     return next((name for name, rule in RELATION_RULES if rule.zh.search(sentence)), None)
@@ -196,7 +202,9 @@ def _relations(
     reporting: bool = False,
 ) -> tuple[list[Reference], list[Suspension]]:
     """References to the other documents and suspensions; a report only ``cites``."""
-    bounds = dates.sentences(search)
+    # the sentences matter only for a relation to tell (none in a report, nothing to relate)
+    reading = bool(others) and not reporting
+    bounds = dates.sentences(search) if reading else ()
     latin = has_latin(search)
     refs: dict[tuple[DocRef, str], Reference] = {}
     for m in others:
@@ -204,7 +212,7 @@ def _relations(
         ref = Reference(_ref(m, year), relation, m.span)
         refs.setdefault((ref.target, ref.relation), ref)
     suspensions: dict[DocRef, Suspension] = {}
-    windows = [] if reporting else dates.suspension_windows(search, published)
+    windows = dates.suspension_windows(search, published) if reading else []
     for window in windows:
         a, b = window.span
         targets = [m for m in others if a <= m.span[0] < b]

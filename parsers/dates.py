@@ -14,9 +14,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from itertools import pairwise
 
-from parsers.anchors import may_hold
 from parsers.clauses import clause_refs
-from parsers.normalize import has_latin
+from parsers.normalize import has_latin, may_say
 from parsers.numbers import cn_to_int, find_numbers
 
 _CN_Y = r"[〇零一二三四五六七八九]{4}"
@@ -182,7 +181,7 @@ def suspending(search: str) -> frozenset[int]:
     One scan of the text: no match crosses a sentence end (it holds no stop and no newline), and
     a sentence starts after a stop or a newline, a word boundary as at the start of a string.
     """
-    rule = SUSPEND_RE if has_latin(search) and may_hold(search, ("suspend",)) else ZH_SUSPEND_RE
+    rule = SUSPEND_RE if may_say(search, ("suspend",)) else ZH_SUSPEND_RE
     found = {sentence_at(search, m.start()) for m in rule.finditer(search)}
     return frozenset(k for k in found if k is not None)
 
@@ -271,7 +270,7 @@ def _sentence_effective(
     on_pub = "之日起" in sentence or "即日起" in sentence  # every RELATIVE_RE, ON_PUB_RE match
     for m in RELATIVE_RE.finditer(sentence) if "之日起" in sentence else ():
         candidates.append((m, _add_days(published, cn_to_int(m.group("n")) or 0), "relative"))
-    english = latin and may_hold(sentence, EN_EFFECT_WORDS)  # EN_* need one of them
+    english = latin and may_say(sentence, EN_EFFECT_WORDS, document=False)  # EN_* need one
     if latin:
         fixed: tuple[re.Pattern[str], ...] = (FIXED_RE, EN_FIXED_RE) if english else (FIXED_RE,)
     elif any(w in sentence for w in ACT_WORDS) and any(w in sentence for w in ZH_DATE_MARKS):
@@ -306,8 +305,10 @@ def effective_dates(search: str, published: str | None) -> list[Effective]:
     found: list[Effective] = []
     # every statement pattern needs one of these words: only their sentences are read
     latin = has_latin(search)
-    trigger = TRIGGER_RE if latin and may_hold(search, EN_EFFECT_WORDS) else ZH_TRIGGER_RE
-    at = (sentence_at(search, m.start()) for m in trigger.finditer(search))
+    trigger = TRIGGER_RE if may_say(search, EN_EFFECT_WORDS) else ZH_TRIGGER_RE
+    at = [sentence_at(search, m.start()) for m in trigger.finditer(search)]
+    if not at:
+        return found
     read = {k for k in at if k is not None} - suspending(search)
     bounds = sentences(search)
     for k in sorted(read):

@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from parsers.anchors import Words
-from parsers.normalize import has_latin, latin_in, to_simplified
+from parsers.normalize import has_latin, may_say, to_simplified
 
 KINDS = ("announcement", "entity_list", "news", "qa", "notice", "other")
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
@@ -49,8 +49,18 @@ NEWS_RE = re.compile(
     r"|(?-i:^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]|\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\))",
     re.IGNORECASE | re.MULTILINE,
 )
-#: ``NEWS_RE`` for a text without letters: its English alternatives match nothing there.
-ZH_NEWS_RE = re.compile(_NEWS_ZH)
+#: ``NEWS_RE``'s parts, asked one by one (a text matches it when it matches one of them): the
+#: Chinese words, where a wire lead is found from its 日电 (then a numeral before it will do);
+#: the English words; the wire datelines (case-sensitive).
+ZH_NEWS_RE = re.compile(
+    r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑"
+    r"|日电(?<=[0-9一二三四五六七八九十]日电)[）)]"
+)
+EN_NEWS_WORDS = ("reporter", "reported")
+EN_NEWS_RE = re.compile("|".join(EN_NEWS_WORDS), re.IGNORECASE)
+WIRE_DASHES = ("—", "–")
+WIRE_DATELINE_RE = re.compile(r"^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]", re.MULTILINE)
+WIRE_AGENCY_RE = re.compile(r"\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\)")
 #: Runs of CJK unified ideographs (basic block and extension A, as ``normalize.is_han``): joined,
 #: they are the Han characters, one match per run, not per character (``[…][…]*``, not
 #: ``[…]+``: a class first lets the engine skip to it).
@@ -114,24 +124,43 @@ def kind(
         return "news"
     # without a letter in the search copy its parts need only the Chinese words
     latin = has_latin(search)
-    if _found(QA, title_s, latin_in(title_s)) or (
-        not own_types and _found(QA, search[:200], latin)
-    ):
+    if _found(QA, title_s) or (not own_types and _found(QA, search[:200], latin)):
         return "qa"
     if "公告" in own_types or "令" in own_types or "决定" in own_types:
         head = title_s + "\n" + search[:300]
-        if _found(ENTITY_LIST, head, latin or latin_in(title_s)) and _found(LISTING, search, latin):
+        if _found(ENTITY_LIST, head) and _found(LISTING, search, latin, document=True):
             return "entity_list"
         return "announcement"
     if "通知" in own_types or NOTICE_RE.search(title_s):
         return "notice"
     if column and ("新闻" in column or "要闻" in column):
         return "news"
-    if (NEWS_RE if latin else ZH_NEWS_RE).search(search):
+    if _reads_as_news(search, latin):
         return "news"
     return "other"
 
 
-def _found(words: Words, text: str, latin: bool) -> bool:
-    """``words.found(text)``; ``latin``: whether ``text`` may hold a letter (``latin_in``)."""
-    return words.found(text) if latin else words.zh.search(text) is not None
+def _reads_as_news(search: str, latin: bool) -> bool:
+    """``NEWS_RE.search(search)``, part by part; ``latin``: ``normalize.has_latin(search)``."""
+    if ZH_NEWS_RE.search(search) is not None:
+        return True
+    if not latin:  # every other part needs a letter
+        return False
+    if may_say(search, EN_NEWS_WORDS) and EN_NEWS_RE.search(search) is not None:
+        return True
+    if (WIRE_DASHES[0] in search or WIRE_DASHES[1] in search) and WIRE_DATELINE_RE.search(search):
+        return True
+    return WIRE_AGENCY_RE.search(search) is not None
+
+
+def _found(words: Words, text: str, latin: bool = True, document: bool = False) -> bool:
+    """``words.found(text)``.
+
+    ``latin``: False when ``text`` holds no letter (``normalize.has_latin``); ``document``:
+    ``text`` is the document's search copy (see ``normalize.may_say``).
+    """
+    if words.zh.search(text) is not None:
+        return True
+    return (
+        latin and may_say(text, words.english, document) and words.pattern.search(text) is not None
+    )

@@ -145,28 +145,55 @@ def _simplified_char(ch: str) -> str:
     return done if len(done) == 1 else ch
 
 
+#: Characters ``re.IGNORECASE`` matches with ASCII letters besides the letters: İ ı ſ K.
+LATIN_LOOKALIKES = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def ascii_view(text: str) -> str | None:
+    """What an English pattern can match in ``text``: its ASCII characters, lower-cased.
+
+    A case-insensitive match of ASCII words stands in ``text`` as a run of ASCII characters,
+    so it is in the view too (the view may join runs: it answers "maybe", never a wrong "no").
+    None when one of ``LATIN_LOOKALIKES`` is in ``text``: then anything may match.
+    """
+    if LATIN_LOOKALIKES[0] in text or LATIN_LOOKALIKES[1] in text:
+        return None
+    if LATIN_LOOKALIKES[2] in text or LATIN_LOOKALIKES[3] in text:
+        return None
+    return text.encode("ascii", "ignore").decode("ascii").lower()
+
+
 @lru_cache(maxsize=8)
+def _document_view(text: str) -> str | None:
+    """``ascii_view`` of a document's text; cached: several extractors ask about the one text
+    (or its equal search copy) being parsed."""
+    return ascii_view(text)
+
+
 def has_latin(text: str) -> bool:
     """Whether an ASCII letter, or a character ``re.IGNORECASE`` matches one with, is in ``text``.
 
-    Those characters are İ ı ſ and the Kelvin sign (U+0130, U+0131, U+017F, U+212A).
-    Without one no English word matches anywhere in the text, in any letter case. Cached:
-    several extractors ask about the one text (or its equal search copy) being parsed; for
-    other strings ``latin_in`` asks the same without the cache.
+    Without one no English word matches anywhere in the text (or a part of it), in any letter
+    case. For the document's text or its search copy (the answer is cached).
     """
-    return latin_in(text)
+    view = _document_view(text)
+    return view is None or view != view.upper()
 
 
 def latin_in(text: str) -> bool:
-    """``has_latin`` without its cache."""
-    ascii_part = text.encode("ascii", "ignore")
-    return (
-        ascii_part.lower() != ascii_part.upper()
-        or "\u0130" in text
-        or "\u0131" in text
-        or "\u017f" in text
-        or "\u212a" in text
-    )
+    """``has_latin`` for any other string (uncached)."""
+    view = ascii_view(text)
+    return view is None or view != view.upper()
+
+
+def may_say(text: str, words: tuple[str, ...], document: bool = True) -> bool:
+    """False only when no ``re.IGNORECASE`` match of one of ``words`` can be in ``text``.
+
+    ``words`` are lower-case ASCII (letters, spaces, ``&``, ``-``). ``document``: ``text`` is
+    the document's text or search copy (its view is cached), not a part of it.
+    """
+    view = _document_view(text) if document else ascii_view(text)
+    return view is None or any(map(view.__contains__, words))
 
 
 def is_han(ch: str) -> bool:

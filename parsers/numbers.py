@@ -18,8 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from parsers.anchors import may_hold
-from parsers.normalize import has_latin
+from parsers.normalize import may_say
 
 #: Issuer spellings → the short simplified name used in records.
 ISSUERS = {
@@ -336,11 +335,7 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
         found.append(mention)
         found.extend(_continuations(mention, search, text, m.end()))
     # the English patterns need a type word; most texts have no Latin word to look at twice
-    english = (
-        has_latin(text)
-        and may_hold(text, EN_TYPE_WORDS)
-        and EN_TYPE_HINT_RE.search(text) is not None
-    )
+    english = may_say(text, EN_TYPE_WORDS) and EN_TYPE_HINT_RE.search(text) is not None
     for m in EN_NUMBER_RE.finditer(text) if english else ():
         n = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
         y = m.group("y1") or m.group("y2") or m.group("y3")
