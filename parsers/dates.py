@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from parsers.clauses import clause_refs
-from parsers.normalize import has_latin, may_say
+from parsers.normalize import ascii_view, has_latin, may_say
 from parsers.numbers import cn_to_int, find_numbers
 
 _CN_Y = r"[〇零一二三四五六七八九]{4}"
@@ -259,21 +259,28 @@ def _add_days(iso_date: str | None, days: int) -> str | None:
 
 
 def _sentence_effective(
-    sentence: str, offset: int, published: str | None, latin: bool = True
+    sentence: str, offset: int, published: str | None, latin: bool = True, effect: bool = True
 ) -> list[Effective]:
     """Effective statements in one sentence; earlier, more specific patterns win overlaps.
 
-    ``latin``: False when the text holds no letter (``normalize.has_latin``), so no English
-    pattern can match. Each pattern runs only where the words it needs are in the sentence.
+    ``latin``: False when the text holds no letter (``normalize.has_latin``); ``effect``:
+    False when it holds no ``EN_EFFECT_WORDS`` (``normalize.may_say``). Each pattern runs only
+    where the sentence holds the words it needs: English ones only with letters, and where
+    there are none, the dates without month names.
     """
     candidates: list[tuple[re.Match[str], str | None, str]] = []
     on_pub = "之日起" in sentence or "即日起" in sentence  # every RELATIVE_RE, ON_PUB_RE match
     for m in RELATIVE_RE.finditer(sentence) if "之日起" in sentence else ():
         candidates.append((m, _add_days(published, cn_to_int(m.group("n")) or 0), "relative"))
-    english = latin and may_say(sentence, EN_EFFECT_WORDS, document=False)  # EN_* need one
-    if latin:
+    view = ascii_view(sentence) if latin else ""
+    letters = view is None or view != view.upper()
+    # EN_* need one of the effect words
+    english = letters and effect and (view is None or any(map(view.__contains__, EN_EFFECT_WORDS)))
+    if letters:
         fixed: tuple[re.Pattern[str], ...] = (FIXED_RE, EN_FIXED_RE) if english else (FIXED_RE,)
-    elif any(w in sentence for w in ACT_WORDS) and any(w in sentence for w in ZH_DATE_MARKS):
+    elif any(map(sentence.__contains__, ACT_WORDS)) and any(
+        map(sentence.__contains__, ZH_DATE_MARKS)
+    ):
         fixed = (ZH_FIXED_RE,)
     else:
         fixed = ()
@@ -305,7 +312,8 @@ def effective_dates(search: str, published: str | None) -> list[Effective]:
     found: list[Effective] = []
     # every statement pattern needs one of these words: only their sentences are read
     latin = has_latin(search)
-    trigger = TRIGGER_RE if may_say(search, EN_EFFECT_WORDS) else ZH_TRIGGER_RE
+    effect = may_say(search, EN_EFFECT_WORDS)
+    trigger = TRIGGER_RE if effect else ZH_TRIGGER_RE
     at = [sentence_at(search, m.start()) for m in trigger.finditer(search)]
     if not at:
         return found
@@ -313,7 +321,7 @@ def effective_dates(search: str, published: str | None) -> list[Effective]:
     bounds = sentences(search)
     for k in sorted(read):
         start, end = bounds[k]
-        found += _sentence_effective(search[start:end], start, published, latin)
+        found += _sentence_effective(search[start:end], start, published, latin, effect)
     found.sort(key=lambda e: e.span)
     return found
 

@@ -112,6 +112,15 @@ TAIL_TRIM_RE = re.compile(r"(?:等)?(?:[0-9一二三四五六七八九十百]+�
 #: A sentence of a decision (what ``_sentence_around`` finds around a position).
 SENTENCE_RE = re.compile(r"[^。\n]+")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+LETTER_RE = re.compile(r"[A-Za-z]")
+#: ``中文名（English）`` and what follows the bracket, as ``_split_name`` reads a name.
+NAME_PAIR_RE = re.compile(r"(?P<zh>.*?)\s*[（(](?P<en>[^（）()]*)[）)]\s*(?P<rest>.*)")
+NAME_SEPARATOR_RE = re.compile(r"[、；;]")
+#: Words of a clause, not of a name, in a numbered line.
+CLAUSE_WORDS_RE = re.compile(r"列入|移出|实施|施行|不得|应当|措施|规定")
+#: ``…, Germany`` / ``…，美国。`` closing an address.
+COUNTRY_AT_END_RE = re.compile(rf"(?:,|，)\s*({_COUNTRY})\s*[.。]?$", re.IGNORECASE)
+COUNTRIES_LONGEST_FIRST = sorted(COUNTRIES, key=len, reverse=True)
 #: ``列入不可靠实体清单：`` — names follow the list phrase only when a colon closes it directly.
 LIST_COLON_RE = re.compile(r"^[^，,。；;：:]{0,20}[：:]")
 #: The word that opens the names: 将 A 列入/移出, 对 A 采取措施.
@@ -242,17 +251,17 @@ def _split_name(raw: str, offset: int) -> tuple[str | None, str | None, tuple[in
         return None
     start = offset + raw.find(text)
     span = (start, start + len(text))
-    m = re.fullmatch(r"(?P<zh>.*?)\s*[（(](?P<en>[^（）()]*)[）)]\s*(?P<rest>.*)", text)
+    m = NAME_PAIR_RE.fullmatch(text)
     zh_part = m.group("zh") if m else ""
     # ``Exelis公司（Exelis Inc.）``: a Chinese name may hold Latin letters, but it has Han in it
     if (
         m
-        and re.search(r"[A-Za-z]", m.group("en"))
-        and (HAN_RE.search(zh_part) or not re.search(r"[A-Za-z]", zh_part))
+        and LETTER_RE.search(m.group("en"))
+        and (HAN_RE.search(zh_part) or not LETTER_RE.search(zh_part))
     ):
         zh = m.group("zh").strip() or None
         return zh, m.group("en").strip() or None, span
-    if re.search(r"[\u4e00-\u9fff]", text):
+    if HAN_RE.search(text):
         return text, None, span
     return None, text, span
 
@@ -300,7 +309,7 @@ def _inline(search: str, d: Decision) -> list[tuple[str | None, str | None, tupl
         return []
     out = []
     pos = seg_start
-    for part in re.split(r"[、；;]", segment):
+    for part in NAME_SEPARATOR_RE.split(segment):
         found = _split_name(part, pos)
         pos += len(part) + 1
         if found is None:
@@ -340,9 +349,7 @@ def _numbered(
         body = m.group("body")
         if not (PAIR_RE.search(body) or ORG_WORDS_RE.search(body)) or len(body) > 160:
             continue
-        if re.search(r"列入|移出|实施|施行|不得|应当|措施|规定", body) and not PAIR_RE.fullmatch(
-            body
-        ):
+        if CLAUSE_WORDS_RE.search(body) and not PAIR_RE.fullmatch(body):
             continue
         found = _split_name(body, start + m.start("body"))
         if found:
@@ -352,10 +359,10 @@ def _numbered(
 
 def _country_of(address: str) -> str | None:
     address = address.strip()
-    for name in sorted(COUNTRIES, key=len, reverse=True):
+    for name in COUNTRIES_LONGEST_FIRST:
         if address.lower().startswith(name) or address.startswith(name):
             return COUNTRIES[name]
-    m = re.search(rf"(?:,|，)\s*({_COUNTRY})\s*[.。]?$", address, re.IGNORECASE)
+    m = COUNTRY_AT_END_RE.search(address)
     return COUNTRIES[m.group(1).lower()] if m else None
 
 
