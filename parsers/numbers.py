@@ -106,15 +106,40 @@ _LEAD = "".join(
 )
 #: A run of those characters, read backwards from an anchor (on the reversed text).
 NUMBER_LEAD_RE = re.compile(rf"[{re.escape(_LEAD)}\d]*")
-_NUM_FIRST, _YEAR_FIRST = r"\d〇零一二两三四五六七八九十百", r"\d〇零一二三四五六七八九"
-#: An anchor that can be a number's first and the run of lead characters before it, as they
-#: stand in the reversed text (where what follows an anchor stands before it): 第 before a
-#: number (forms y1 and n3), an opening bracket before a year (y2), 号 after digits (n4).
+_N, _Y = r"[\d〇零一二两三四五六七八九十百]", r"[\d〇零一二三四五六七八九]"  # a number's, a year's
+_SPACES = ("", " ")
+#: What must stand around an anchor that is a number's first, as the reversed text has it
+#: (what follows an anchor in the text stands before it there), tested once the anchor is
+#: passed. Lookbehinds are of one width each, so a part with optional spaces is written out
+#: once per spelling.
+_FIRST_ANCHOR = "|".join(
+    [
+        # 第 of form y1: a year (and 年) right before it
+        r"(?<=第)(?=[ ]?年?[ ]?(?:\d{4}|[〇零一二三四五六七八九]{4}))",
+        # 第 of form n3: a number and 号 right after it (1 to 6 numerals of either kind)
+        rf"(?<=[{_N[1:-1]} ]第)(?:"
+        + "|".join(
+            f"(?<=号{a}{_N}{{{k}}}{b}第)" for a in _SPACES for b in _SPACES for k in range(1, 7)
+        )
+        + ")",
+        # an opening bracket of form y2: a year and a closing bracket after it
+        rf"(?:(?<={_Y}{_OPEN})|(?<={_Y} {_OPEN}))(?:"
+        + "|".join(
+            rf"(?<={_CLOSE}{a}{nian}{b}{_Y}{{4}}{c}{_OPEN})"
+            for a in _SPACES
+            for nian in ("", "年")
+            for b in _SPACES
+            for c in _SPACES
+        )
+        + ")",
+        # 号 of form n4: digits right before it, 公告 or 令 right after it
+        r"(?:(?<=告公号)|(?<=令号))(?=[ ]?\d)",
+    ]
+)
+#: An anchor that can be a number's first and the run of lead characters before it, in the
+#: reversed text: the scan passes every other anchor (第一条, a bracket before prose).
 ANCHOR_RUN_RE = re.compile(
-    NUMBER_ANCHOR_RE.pattern
-    + rf"(?:(?<=[{_NUM_FIRST}]第)|(?<=[{_NUM_FIRST}] 第)"
-    + rf"|(?<=[{_YEAR_FIRST}]{_OPEN})|(?<=[{_YEAR_FIRST}] {_OPEN})|(?<=号)(?=[ ]?\d))"
-    + NUMBER_LEAD_RE.pattern
+    NUMBER_ANCHOR_RE.pattern + f"(?:{_FIRST_ANCHOR})" + NUMBER_LEAD_RE.pattern
 )
 #: The first number starting in a lead run, tried from the run's start one position after
 #: the other (the lazy repeat) inside one regex call: group ``num`` is what ``NUMBER_RE``
@@ -211,26 +236,30 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _accepted(m: re.Match[str], search: str) -> bool:
+#: One ``NUMBER_RE`` match: its start, its end and its groups (``iss``, ``t``, ``y1`` … ``t2``).
+RawNumber = tuple[int, int, tuple[str | None, ...]]
+
+
+def _accepted(number: RawNumber, search: str) -> bool:
     """Whether a ``NUMBER_RE`` match is a document number."""
-    iss, t, y1, n1, h1, y2, n2, h2, _, h3, _, h4, t2 = m.groups()
+    iss, t, y1, n1, h1, y2, n2, h2, _, h3, _, h4, t2 = number[2]
     if h1 or h2 or h3 or h4:
         # a bare 第N号 needs an issuer or a type beside it (附件第1号 is not a document)
         return bool(n1 or n2 or iss or t or t2)
     if not (iss or t) or not (y1 or y2):
         return False
-    return (n1 or n2 or "").isdigit() and bool(NO_HAO_END_RE.match(search, m.end()))
+    return (n1 or n2 or "").isdigit() and bool(NO_HAO_END_RE.match(search, number[1]))
 
 
-def _from_match(m: re.Match[str], text: str) -> Mention | None:
-    iss, t, y1, n1, _, y2, n2, _, n3, _, n4, _, t2 = m.groups()
+def _from_match(number: RawNumber, text: str) -> Mention | None:
+    iss, t, y1, n1, _, y2, n2, _, n3, _, n4, _, t2 = number[2]
     n = n1 or n2 or n3 or n4 or ""
     seq = int(n) if n.isdigit() else cn_to_int(n)
     y = y1 or y2
     year = (int(y) if y.isdigit() else cn_to_int(y)) if y else None
     if not seq or (year is not None and not 1949 <= year <= 2100):
         return None
-    start, end = _trimmed(text, m.start(), m.end())
+    start, end = _trimmed(text, number[0], number[1])
     issuers = () if not iss else (ISSUERS[iss],) if iss in ISSUERS else _issuers(iss)
     return Mention(text[start:end], issuers, t or t2, year, seq, (start, end))
 
@@ -256,14 +285,14 @@ def _continuations(first: Mention, search: str, text: str, pos: int) -> list[Men
     return out
 
 
-def _forward_typed(m: re.Match[str], search: str, text: str) -> list[Mention]:
+def _forward_typed(number: RawNumber, search: str, text: str) -> list[Mention]:
     """``第21号和第22号公告``: a bare 第N号 whose list ends in a type word takes that type."""
-    if not (m.group("n3") and m.group("h3")):
+    if not (number[2][8] and number[2][9]):  # n3 and h3
         return []
-    first = _from_match(m, text)
+    first = _from_match(number, text)
     if first is None:
         return []
-    chain = _continuations(first, search, text, m.end())
+    chain = _continuations(first, search, text, number[1])
     if not chain or chain[-1].type is None:
         return []
     typed = chain[-1].type
@@ -289,6 +318,12 @@ def _english_lists(text: str) -> list[Mention]:
 
 
 def _number_matches(search: str) -> Iterator[re.Match[str]]:
+    """``NUMBER_RE.finditer(search)``: the matches ``_numbers_in`` finds, as match objects."""
+    for start, _, _ in _numbers_in(search):
+        yield NUMBER_RE.match(search, start)  # type: ignore[misc]
+
+
+def _numbers_in(search: str) -> Iterator[RawNumber]:
     """``NUMBER_RE.finditer(search)``, trying only the positions a number can start at.
 
     A number starts in the run of lead characters right before its first anchor (an anchor is
@@ -299,7 +334,7 @@ def _number_matches(search: str) -> Iterator[re.Match[str]]:
     char by char (dates and codes are digits, 一 and 国 lead issuers), is not tried.
     """
     n = len(search)
-    match, in_run = NUMBER_RE.match, NUMBER_IN_RUN_RE.match
+    in_run = NUMBER_IN_RUN_RE.match
     # (anchor, run start) in text order: the reversed text's matches, last first
     runs = [(n - 1 - m.start(), n - m.end()) for m in ANCHOR_RUN_RE.finditer(search[::-1])]
     pos = 0
@@ -308,9 +343,8 @@ def _number_matches(search: str) -> Iterator[re.Match[str]]:
             continue
         found = in_run(search, max(pos, start))
         if found is not None:
-            m = match(search, found.start("num"))
-            yield m  # type: ignore[misc]
-            pos = m.end()  # type: ignore[union-attr]
+            start, pos = found.span("num")
+            yield start, pos, found.groups()[1:]
 
 
 def find_numbers(text: str, search: str | None = None) -> list[Mention]:
@@ -325,15 +359,15 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
     """
     search = text if search is None or len(search) != len(text) else search
     found: list[Mention] = []
-    for m in _number_matches(search):
-        if not _accepted(m, search):
-            found.extend(_forward_typed(m, search, text))
+    for number in _numbers_in(search):
+        if not _accepted(number, search):
+            found.extend(_forward_typed(number, search, text))
             continue
-        mention = _from_match(m, text)
+        mention = _from_match(number, text)
         if mention is None:
             continue
         found.append(mention)
-        found.extend(_continuations(mention, search, text, m.end()))
+        found.extend(_continuations(mention, search, text, number[1]))
     # the English patterns need a type word; most texts have no Latin word to look at twice
     english = may_say(text, EN_TYPE_WORDS) and EN_TYPE_HINT_RE.search(text) is not None
     for m in EN_NUMBER_RE.finditer(text) if english else ():
