@@ -40,6 +40,8 @@ LIST_RE = re.compile(
 #: IGNORECASE the regex engine skips straight to their first characters.
 ZH_LIST_RE = re.compile("|".join(re.escape(k) for k, _ in LISTS if not k.isascii()))
 EN_LIST_WORDS = ("list",)
+#: Every Chinese list name holds one of these.
+ZH_LIST_CORES = ("实体清单", "管控名单", "关注名单")
 _ADD_ZH, _REMOVE_ZH = r"列入|纳入|增列|加入", r"移出|移除|删除|不再列入|撤出"
 _MEASURE_ZH = r"(?:采取|追加|实施)[^。]{0,30}措施"
 ADD_RE = re.compile(rf"{_ADD_ZH}|add(?:ed|s)? (?:to|on)|includ(?:e|ed|es) (?:in|on)", re.IGNORECASE)
@@ -78,7 +80,9 @@ COUNTRY_IN_SENTENCE_RE = re.compile(
     re.IGNORECASE,
 )
 _ZH_COUNTRIES = sorted((c for c in COUNTRIES if not c.isascii()), key=len, reverse=True)
-#: ``COUNTRY_IN_SENTENCE_RE`` without English names, for a sentence without letters.
+#: What an English match of ``COUNTRY_IN_SENTENCE_RE`` holds: an English name or ``entit``.
+EN_COUNTRY_WORDS = (*(c for c in COUNTRIES if c.isascii()), "entit")
+#: ``COUNTRY_IN_SENTENCE_RE`` without English names, for a sentence without them.
 ZH_COUNTRY_IN_SENTENCE_RE = re.compile(
     rf"(?=[0-9一二三四五六七八九十百以下这{re.escape(''.join(sorted({c[0] for c in _ZH_COUNTRIES})))}])"
     rf"(?:[0-9一二三四五六七八九十百]+家|以下|下列|这些)?(?P<c>{'|'.join(_ZH_COUNTRIES)})"
@@ -217,12 +221,19 @@ def decisions(search: str) -> list[Decision]:
 
     Only the sentences that name a list are read: the names are found in one scan of the text
     (none holds a stop or a newline, so none crosses a sentence end), and each sentence's first
-    one counts, as a search of the sentence alone would find it.
+    one counts, as a search of the sentence alone would find it. A text holding no part
+    every name holds (``ZH_LIST_CORES``, or ``list`` for an English one) is not scanned.
     """
     out: list[Decision] = []
     read = -1  # where the last sentence read ends
     latin = has_latin(search)
-    for lst in (LIST_RE if may_say(search, EN_LIST_WORDS) else ZH_LIST_RE).finditer(search):
+    if may_say(search, EN_LIST_WORDS):
+        names = LIST_RE.finditer(search)
+    elif any(map(search.__contains__, ZH_LIST_CORES)):
+        names = ZH_LIST_RE.finditer(search)
+    else:
+        return out
+    for lst in names:
         if lst.start() < read:
             continue
         a, b = _sentence_around(search, lst.start())
@@ -233,7 +244,8 @@ def decisions(search: str) -> list[Decision]:
         if found is None or _basis_only(sentence):
             continue
         action, verb = found
-        cm = (COUNTRY_IN_SENTENCE_RE if letters else ZH_COUNTRY_IN_SENTENCE_RE).search(sentence)
+        english = letters and may_say(sentence, EN_COUNTRY_WORDS, document=False)
+        cm = (COUNTRY_IN_SENTENCE_RE if english else ZH_COUNTRY_IN_SENTENCE_RE).search(sentence)
         named = (cm.group("c") or cm.groupdict().get("e") or "") if cm else ""
         country = COUNTRIES.get(named.lower()) if cm else None
         out.append(
