@@ -47,7 +47,9 @@ _MEASURE_ZH = r"(?:采取|追加|实施)[^。]{0,30}措施"
 ADD_RE = re.compile(rf"{_ADD_ZH}|add(?:ed|s)? (?:to|on)|includ(?:e|ed|es) (?:in|on)", re.IGNORECASE)
 REMOVE_RE = re.compile(rf"{_REMOVE_ZH}|remov(?:e|ed|es) from", re.IGNORECASE)
 MEASURE_RE = re.compile(rf"{_MEASURE_ZH}|impose[sd]? [^.]{{0,30}}measures", re.IGNORECASE)
-#: The three without their English words, for a text without letters (where those match
+#: What the English words of the three hold.
+EN_ACTION_WORDS = ("add", "includ", "remov", "impose")
+#: The three without their English words, for a text without those (where they match
 #: nothing): the same matches, found faster.
 ZH_ADD_RE, ZH_REMOVE_RE, ZH_MEASURE_RE = map(re.compile, (_ADD_ZH, _REMOVE_ZH, _MEASURE_ZH))
 #: A listing verb that describes a standing fact, not this decision: ``已列入…名单的``,
@@ -189,7 +191,7 @@ def _descriptive(sentence: str, verb: re.Match[str]) -> bool:
 def _action(sentence: str, latin: bool = True) -> tuple[str, re.Match[str]] | None:
     """The sentence's action and the verb that states it (the first deciding verb wins).
 
-    ``latin``: whether the sentence may hold a letter (``normalize.latin_in``).
+    ``latin``: whether the sentence may hold an English verb (``EN_ACTION_WORDS``).
     """
     remove, add, measure_rule = (
         (REMOVE_RE, ADD_RE, MEASURE_RE) if latin else (ZH_REMOVE_RE, ZH_ADD_RE, ZH_MEASURE_RE)
@@ -240,7 +242,7 @@ def decisions(search: str) -> list[Decision]:
         read = b
         sentence = search[a:b]
         letters = latin and latin_in(sentence)
-        found = _action(sentence, letters)
+        found = _action(sentence, letters and may_say(sentence, EN_ACTION_WORDS, document=False))
         if found is None or _basis_only(sentence):
             continue
         action, verb = found
