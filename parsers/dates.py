@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from parsers.clauses import clause_refs
-from parsers.normalize import ascii_view, has_latin, may_say
+from parsers.normalize import ascii_view, has_latin, latin_in, may_say
 from parsers.numbers import cn_to_int, find_numbers
 
 _CN_Y = r"[〇零一二三四五六七八九]{4}"
@@ -101,8 +101,15 @@ ZH_TRIGGER_RE = re.compile(r"施行|实施|执行|生效|之日起|即日起")  
 SUSPEND_RE = re.compile(r"暂停(?:实施|执行|适用)|\bsuspend", re.IGNORECASE)
 ZH_SUSPEND_RE = re.compile(r"暂停(?:实施|执行|适用)")
 UNTIL_RE = re.compile(rf"(?:至|到|截至|until|through)\s?(?:{_DATE})", re.IGNORECASE)
-UNTIL_END_RE = re.compile(rf"(?:{_DATE})[ ]?(?:止|为止)", re.IGNORECASE)
+#: (a leading lookahead of the characters a date starts with skips the other positions)
+UNTIL_END_RE = re.compile(
+    rf"(?=[\d〇零一二三四五六七八九jfmasond])(?:{_DATE})[ ]?(?:止|为止)", re.IGNORECASE
+)
 FROM_RE = re.compile(rf"(?:自|从|from)\s?(?:{_DATE})", re.IGNORECASE)
+#: The three for a sentence without letters (``UNTIL_END_RE`` needs 止 there).
+ZH_UNTIL_RE = re.compile(rf"(?:至|到|截至)\s?(?:{_ZH_DATE})")
+ZH_UNTIL_END_RE = re.compile(rf"(?=[\d〇零一二三四五六七八九])(?:{_ZH_DATE})[ ]?(?:止|为止)")
+ZH_FROM_RE = re.compile(rf"(?:自|从)\s?(?:{_ZH_DATE})")
 SENTENCE_RE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 SIGNATURE_LINES = 6
 SIGNER_MAX_CHARS = 30
@@ -338,12 +345,20 @@ class Window:
 def suspension_windows(search: str, published: str | None) -> list[Window]:
     """Sentences that suspend something (暂停实施…), with from (stated or publication) and until."""
     out: list[Window] = []
-    bounds = sentences(search)
-    for k in sorted(suspending(search)):
+    suspended = suspending(search)
+    bounds = sentences(search) if suspended else ()
+    latin = has_latin(search)
+    for k in sorted(suspended):
         start, end = bounds[k]
         sentence = search[start:end]
-        until = UNTIL_RE.search(sentence) or UNTIL_END_RE.search(sentence)
-        since = FROM_RE.search(sentence)
+        if latin and latin_in(sentence):
+            until = UNTIL_RE.search(sentence) or UNTIL_END_RE.search(sentence)
+            since = FROM_RE.search(sentence)
+        else:  # the same without English words and month names, where they match nothing
+            until = ZH_UNTIL_RE.search(sentence) or (
+                ZH_UNTIL_END_RE.search(sentence) if "止" in sentence else None
+            )
+            since = ZH_FROM_RE.search(sentence)
         begin = date_of(since) if since else None
         end_date = date_of(until) if until else None
         s, e = start, end
