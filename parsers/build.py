@@ -152,24 +152,23 @@ def _rule_named(sentence: str, latin: bool) -> str | None:
     return next((name for name, rule in RELATION_RULES if rule.zh.search(sentence)), None)
 
 
-def _relation(
-    search: str, span: tuple[int, int], bounds: Sequence[tuple[int, int]], latin: bool = True
-) -> str:
+def _relation(search: str, span: tuple[int, int], latin: bool = True) -> str:
     """How the sentence at ``span`` relates the document to the one named there.
 
     ``latin``: whether ``search`` may hold a letter (``normalize.has_latin``); without one only
     the rules' Chinese words are looked for.
     """
-    here = dates.sentence_at(search, span[0])
+    here = dates.sentence_span(search, span[0])
     if here is None:
         return "cites"
-    start, end = bounds[here]
+    start, end = here
     sentence = search[start:end]
     name = _rule_named(sentence, latin)
     if name is not None:
         return name
-    if here + 1 < len(bounds):  # 上述公告…以《清单》为准: the next sentence refers back
-        a, b = bounds[here + 1]
+    after = dates.next_sentence(search, end)
+    if after is not None:  # 上述公告…以《清单》为准: the next sentence refers back
+        a, b = after
         following = search[a:b].lstrip()
         if following.startswith(BACK_REFERENCES):
             name = _rule_named(following, latin)
@@ -204,11 +203,10 @@ def _relations(
     """References to the other documents and suspensions; a report only ``cites``."""
     # the sentences matter only for a relation to tell (none in a report, nothing to relate)
     reading = bool(others) and not reporting
-    bounds = dates.sentences(search) if reading else ()
     latin = has_latin(search)
     refs: dict[tuple[DocRef, str], Reference] = {}
     for m in others:
-        relation = "cites" if reporting else _relation(search, m.span, bounds, latin)
+        relation = "cites" if reporting else _relation(search, m.span, latin)
         ref = Reference(_ref(m, year), relation, m.span)
         refs.setdefault((ref.target, ref.relation), ref)
     suspensions: dict[DocRef, Suspension] = {}
@@ -217,16 +215,16 @@ def _relations(
         a, b = window.span
         targets = [m for m in others if a <= m.span[0] < b]
         if not targets:  # 该措施…暂停实施: the measure was named in the sentence before
-            before = [(x, y) for x, y in bounds if y <= a]
-            if before:
-                x, y = before[-1]
+            before = dates.previous_sentence(search, a)
+            if before is not None:
+                x, y = before
                 targets = [m for m in others if x <= m.span[0] < y]
         for m in targets:
             target = _ref(m, year)
             suspensions.setdefault(
                 target, Suspension(target, "all", window.start, window.until, window.span)
             )
-            refs.pop((target, _relation(search, m.span, bounds, latin)), None)
+            refs.pop((target, _relation(search, m.span, latin)), None)
             refs.setdefault((target, "suspends"), Reference(target, "suspends", m.span))
     return sorted(refs.values(), key=lambda r: r.span), list(suspensions.values())
 

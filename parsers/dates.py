@@ -111,6 +111,12 @@ ZH_UNTIL_RE = re.compile(rf"(?:至|到|截至)\s?(?:{_ZH_DATE})")
 ZH_UNTIL_END_RE = re.compile(rf"(?=[\d〇零一二三四五六七八九])(?:{_ZH_DATE})[ ]?(?:止|为止)")
 ZH_FROM_RE = re.compile(rf"(?:自|从)\s?(?:{_ZH_DATE})")
 SENTENCE_RE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
+STOPS = "。；;！？!?"
+SEPARATORS = STOPS + "\n"
+#: Read backwards from a position: the characters of its sentence's run before it; the
+#: separators before it.
+RUN_BACK_RE = re.compile(r"[^。；;！？!?\n]*")
+SEPARATORS_BACK_RE = re.compile(r"[。；;！？!?\n]*")
 SIGNATURE_LINES = 6
 SIGNER_MAX_CHARS = 30
 #: A line with sentence punctuation or digits is no signer.
@@ -166,7 +172,7 @@ def parse_date(raw: str | None) -> str | None:
 
 @lru_cache(maxsize=4)
 def sentences(search: str) -> tuple[tuple[int, int], ...]:
-    """Sentence spans (split at 。；！？ and line ends); cached, several extractors ask."""
+    """Sentence spans (split at 。；！？ and line ends); cached. ``sentence_span`` finds one alone."""
     return tuple([m.span() for m in SENTENCE_RE.finditer(search) if not m.group().isspace()])
 
 
@@ -182,6 +188,65 @@ def sentence_at(search: str, pos: int) -> int | None:
 
 
 @lru_cache(maxsize=4)
+def _backwards(search: str) -> str:
+    """``search`` reversed; cached: the sentences around several positions are looked for."""
+    return search[::-1]
+
+
+def sentence_span(search: str, pos: int) -> tuple[int, int] | None:
+    """``sentences(search)[sentence_at(search, pos)]``, found around ``pos`` alone.
+
+    A sentence is a run of characters without a stop or a line end, with the stop after it;
+    its start is where the run read backwards from ``pos`` ends (on the reversed text). A few
+    positions of a text ask this for less than splitting the whole text into sentences.
+    """
+    n = len(search)
+    if not 0 <= pos < n or search[pos] == "\n":
+        return None
+    back = _backwards(search)
+    if search[pos] in STOPS:  # the stop closing the run right before it, if there is one
+        if pos == 0 or search[pos - 1] in SEPARATORS:
+            return None
+        start, end = pos - _run_before(back, n, pos), pos + 1
+    else:
+        start = pos - _run_before(back, n, pos)
+        end = SENTENCE_RE.match(search, start).end()  # type: ignore[union-attr]
+    return None if search[start:end].isspace() else (start, end)
+
+
+def _run_before(back: str, n: int, pos: int) -> int:
+    """How many characters before ``pos`` belong to its run (read on the reversed text)."""
+    return RUN_BACK_RE.match(back, n - pos).end() - (n - pos)  # type: ignore[union-attr]
+
+
+def next_sentence(search: str, end: int) -> tuple[int, int] | None:
+    """The first sentence of ``sentences(search)`` starting at or after ``end``, if any."""
+    for m in SENTENCE_RE.finditer(search, end):
+        if not m.group().isspace():
+            return m.span()
+    return None
+
+
+def previous_sentence(search: str, start: int) -> tuple[int, int] | None:
+    """The last sentence of ``sentences(search)`` ending at or before ``start``, if any.
+
+    ``start``: where a sentence starts (what stands before it is a separator or nothing).
+    """
+    n = len(search)
+    back = _backwards(search)
+    while start > 0:
+        # the last character before ``start`` that is in a run
+        at = start - 1 - (SEPARATORS_BACK_RE.match(back, n - start).end() - (n - start))  # type: ignore[union-attr]
+        if at < 0:
+            return None
+        found = sentence_span(search, at)
+        if found is not None:
+            return found
+        start = at - _run_before(back, n, at)  # a run of spaces only: look before it
+    return None
+
+
+@lru_cache(maxsize=4)
 def suspending(search: str) -> frozenset[int]:
     """Indexes into ``sentences(search)`` of the sentences ``SUSPEND_RE`` finds something in.
 
@@ -191,6 +256,14 @@ def suspending(search: str) -> frozenset[int]:
     rule = SUSPEND_RE if may_say(search, ("suspend",)) else ZH_SUSPEND_RE
     found = {sentence_at(search, m.start()) for m in rule.finditer(search)}
     return frozenset(k for k in found if k is not None)
+
+
+@lru_cache(maxsize=4)
+def suspending_spans(search: str) -> frozenset[tuple[int, int]]:
+    """``suspending(search)`` as the spans of those sentences (found around each match)."""
+    rule = SUSPEND_RE if may_say(search, ("suspend",)) else ZH_SUSPEND_RE
+    found = {sentence_span(search, m.start()) for m in rule.finditer(search)}
+    return frozenset(span for span in found if span is not None)
 
 
 def _date_line(line: str) -> str | None:
@@ -321,14 +394,19 @@ def effective_dates(search: str, published: str | None) -> list[Effective]:
     latin = has_latin(search)
     effect = may_say(search, EN_EFFECT_WORDS)
     trigger = TRIGGER_RE if effect else ZH_TRIGGER_RE
-    at = [sentence_at(search, m.start()) for m in trigger.finditer(search)]
-    if not at:
+    read: list[tuple[int, int]] = []
+    for m in trigger.finditer(search):
+        if read and m.start() < read[-1][1]:
+            continue  # in the sentence just found
+        span = sentence_span(search, m.start())
+        if span is not None:
+            read.append(span)
+    if not read:
         return found
-    read = {k for k in at if k is not None} - suspending(search)
-    bounds = sentences(search)
-    for k in sorted(read):
-        start, end = bounds[k]
-        found += _sentence_effective(search[start:end], start, published, latin, effect)
+    skip = suspending_spans(search)
+    for start, end in read:
+        if (start, end) not in skip:
+            found += _sentence_effective(search[start:end], start, published, latin, effect)
     found.sort(key=lambda e: e.span)
     return found
 
@@ -345,11 +423,8 @@ class Window:
 def suspension_windows(search: str, published: str | None) -> list[Window]:
     """Sentences that suspend something (暂停实施…), with from (stated or publication) and until."""
     out: list[Window] = []
-    suspended = suspending(search)
-    bounds = sentences(search) if suspended else ()
     latin = has_latin(search)
-    for k in sorted(suspended):
-        start, end = bounds[k]
+    for start, end in sorted(suspending_spans(search)):
         sentence = search[start:end]
         if latin and latin_in(sentence):
             until = UNTIL_RE.search(sentence) or UNTIL_END_RE.search(sentence)
