@@ -312,7 +312,8 @@ def _title_type(title: str | None, simplified: Callable[[], str] | None = None) 
     """
     squashed = squash(title or "")
     reuse = simplified is not None and squashed == (title or "")
-    m = TITLE_TYPE_RE.search(simplified() if simplified and reuse else to_simplified(squashed))
+    converted = simplified() if simplified and reuse else to_simplified(squashed)
+    m = TITLE_TYPE_RE.match(converted) if converted.startswith("关于") else None
     return m.group(1) if m else None
 
 
@@ -396,7 +397,11 @@ def build_record(
     # News and Q&A report on measures: what they mention is cited, and the dates they report
     # belong to the documents reported on, not to the article.
     reporting = rec_kind in REPORTING_KINDS
-    others = [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
+    others = (
+        [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
+        if own
+        else list(mentions)
+    )
     no_relations: tuple[list[Reference], list[Suspension]] = ([], [])
     refs, susp = guarded(
         warns,

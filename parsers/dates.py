@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 from parsers.clauses import clause_refs
 from parsers.normalize import ascii_view, has_latin, latin_in, may_say
@@ -145,7 +146,24 @@ def iso(year: int | None, month: int | None, day: int | None) -> str | None:
 
 def date_of(m: re.Match[str]) -> str | None:
     """ISO date from a ``DATE_RE`` match (or a pattern that embeds it)."""
-    g = m.groupdict()
+    try:
+        y, cy, iy = m.group("y", "cy", "iy")
+    except IndexError:  # a pattern without the forms written without letters
+        return _date_of_groups(m.groupdict())
+    if y:
+        year, month, day = m.group("y", "m", "d")
+        return iso(int(year), int(month), int(day))
+    if cy:
+        year, month, day = m.group("cy", "cm", "cd")
+        return iso(cn_to_int(year), cn_to_int(month), cn_to_int(day))
+    if iy:
+        year, month, day = m.group("iy", "im", "id")
+        return iso(int(year), int(month), int(day))
+    return _date_of_groups(m.groupdict())
+
+
+def _date_of_groups(g: dict[str, Any]) -> str | None:
+    """``date_of`` from the match's groups by name (which a pattern may lack)."""
     if g.get("y"):
         return iso(int(g["y"]), int(g["m"]), int(g["d"]))
     if g.get("cy"):
@@ -301,6 +319,8 @@ def dateline(text: str) -> str | None:
     ``2026年02月24日 18:05`` or ``2025-11-07 21:40 聯合報／ 綜合報導``: the time of day marks the
     page's own publication stamp, not a date the article reports.
     """
+    if ":" not in text:  # every dateline has a clock time
+        return None
     for line in text.split("\n", DATELINE_LINES)[:DATELINE_LINES]:
         m = DATELINE_RE.match(line.strip())
         if m:
@@ -326,10 +346,8 @@ def publish_date(
         found = parse_date(header.get(label))
         if found:
             return found
-    for found in (parse_date(meta.get("PubDate")), parse_date(stamp), dateline(search)):
-        if found:
-            return found
-    return signature_date(search)
+    found = parse_date(meta.get("PubDate")) or parse_date(stamp) or dateline(search)
+    return found or signature_date(search)
 
 
 def _add_days(iso_date: str | None, days: int) -> str | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 from parsers.normalize import may_say
 
@@ -180,6 +181,9 @@ EN_TYPE_WORDS = ("announcement", "order", "decree", "notice", "decision")
 EN_TYPE_HINT_RE = re.compile(rf"(?=[AODNaodn])(?:{'|'.join(EN_TYPE_WORDS)})", re.IGNORECASE)
 #: Without 号 a number must end the clause, or ``第一批`` would count.
 NO_HAO_END_RE = re.compile(r"[\s，。；：、,.;:)）》”\"]|$")
+
+
+SPAN = attrgetter("span")
 
 
 @dataclass(frozen=True)
@@ -395,7 +399,7 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
         )
     if english:
         found.extend(_english_lists(text))
-    found.sort(key=lambda x: x.span)
+    found.sort(key=SPAN)
     out: list[Mention] = []
     for mention in found:
         if out and mention.span[0] < out[-1].span[1]:
