@@ -77,6 +77,10 @@ ZH_FIXED_RE = re.compile(
 ZH_DATE_MARKS = ("年", "-", "/", ".")
 #: The entry-into-force verbs of ``_ACT``; ``ZH_FIXED_RE`` needs one.
 ACT_WORDS = ("施行", "实施", "执行", "生效")
+#: What ``FIXED_RE`` has right before its verb, read backwards from the verb on the reversed
+#: text: (正式), a space, 起, a space, and the end of a date or a clock time (日, a digit, 分,
+#: 时, 点, a colon).
+DATED_ACT_RE = re.compile(r"(?:式正)?[ ]?起?[ ]?[日\d分时点:：]")
 RELATIVE_RE = re.compile(
     rf"自{_PUB}起(?:满)?[ ]?(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,4}})[ ]?(?:日|天)(?:后|之后)?(?:起)?(?:正式)?{_ACT}?"
 )
@@ -412,10 +416,13 @@ def effective_dates(search: str, published: str | None) -> list[Effective]:
     latin = has_latin(search)
     effect = may_say(search, EN_EFFECT_WORDS)
     trigger = TRIGGER_RE if effect else ZH_TRIGGER_RE
+    back, n = _backwards(search), len(search)
     read: list[tuple[int, int]] = []
     for m in trigger.finditer(search):
         if read and m.start() < read[-1][1]:
             continue  # in the sentence just found
+        if not effect and m.group() in ACT_WORDS and not DATED_ACT_RE.match(back, n - m.start()):
+            continue  # 实施 with no date before it states nothing here (only FIXED_RE needs it)
         span = sentence_span(search, m.start())
         if span is not None:
             read.append(span)
