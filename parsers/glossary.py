@@ -45,7 +45,6 @@ ITEMS = "物项"
 
 #: A leading own number: issuer names, then 公告/令 and the number (商务部海关总署公告2025年第58号).
 _NUMBER_PREFIX_RE = re.compile(r"^(?P<who>\D*?)(?:公告|令)?(?:\d{4}年第\d+号|〔\d{4}〕\d+号)")
-_SPACE_RE = re.compile(r"\s+")
 
 # Title frames. Each captures the Chinese pieces that get translated.
 #: 公布对X实施出口管制的决定 / 关于对X实施出口管制的公告 / 关于公布对X…的决定 (临时 optional)
@@ -147,7 +146,7 @@ def subject_en(title: str) -> str | None:
         The phrase, or None when the title fits no known frame or any of its words is missing
         from the glossary.
     """
-    text = _SPACE_RE.sub("", title or "")
+    text = "".join((title or "").split())  # every whitespace character dropped
     if not text.endswith(FRAME_ENDINGS):
         return None
     text = _strip_head(text)

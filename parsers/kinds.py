@@ -76,12 +76,13 @@ def language(text: str, url: str | None = None) -> str:
     """``zh-Hant`` when enough characters are traditional, ``en`` when Han is scarce, else ``zh-Hans``."""
     sample = text[:5000]
     joined = "".join(HAN_RUN_RE.findall(sample))
-    ascii_part = sample.encode("ascii", "ignore")
-    latin = len(ascii_part) - len(ascii_part.translate(None, ASCII_LETTERS))
-    if len(joined) < 10 and latin > 3 * max(len(joined), 1):
-        return "en"
-    if not joined:
-        return "en" if latin else "zh-Hans"
+    if len(joined) < 10:  # the letters count only where Han is scarce
+        ascii_part = sample.encode("ascii", "ignore")
+        latin = len(ascii_part) - len(ascii_part.translate(None, ASCII_LETTERS))
+        if latin > 3 * max(len(joined), 1):
+            return "en"
+        if not joined:
+            return "en" if latin else "zh-Hans"
     simplified = to_simplified(joined)
     if simplified == joined:
         return "zh-Hans"
