@@ -65,11 +65,11 @@ def _fold(m: re.Match[str]) -> str:
     return m.group().translate(FOLD_TABLE)
 
 
-#: Every character some step of ``normalize_text`` after the entity decoding changes: line
-#: breaks, control characters, folded full-width forms and the spaces other than " ". A text
-#: without them (and without "  ", "<" or "&") only needs its lines stripped.
+#: Every character some step of ``normalize_text`` changes or starts at: ``<`` (of a ``<br>``)
+#: and ``&`` (of an entity), line breaks, control characters, folded full-width forms and the
+#: spaces other than " ". A text without them (and without "  ") only needs its lines stripped.
 ODD_RE = re.compile(
-    "["
+    "[<&"
     + NEWLINE_CHARS_RE.pattern[1:-1]
     + CONTROL_RE.pattern[1:-1]
     + _FOLDED[1:-1]
@@ -88,10 +88,10 @@ def normalize_text(raw: str) -> str:
         Lines stripped and non-empty, each ending with ``\\n`` (empty input → "").
     """
     text = raw or ""
-    if "<" in text or "&" in text or "  " in text or ODD_RE.search(text):
+    if "  " in text or ODD_RE.search(text):
         text = _normalize_chars(text)
-    kept = [line for line in map(str.strip, text.split("\n")) if line]
-    return "\n".join(kept) + "\n" if kept else ""
+    kept = "\n".join(filter(None, map(str.strip, text.split("\n"))))
+    return kept + "\n" if kept else ""
 
 
 def _normalize_chars(text: str) -> str:
