@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 from parsers.normalize import may_say
 
@@ -186,9 +186,12 @@ NO_HAO_END_RE = re.compile(r"[\s，。；：、,.;:)）》”\"]|$")
 SPAN = attrgetter("span")
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A document number as found in the text (year None when the text gives none)."""
+class Mention(NamedTuple):
+    """A document number as found in the text (year None when the text gives none).
+
+    Immutable; a named tuple rather than a frozen dataclass because a text makes a few of them
+    on every parse and a tuple is several times cheaper to make.
+    """
 
     text: str
     issuers: tuple[str, ...]
