@@ -237,15 +237,17 @@ def legal_basis(search: str) -> list[str]:
     """
     if "《" not in search:
         return []
-    titles = [(m, "".join(m.group(1).split())) for m in LEGAL_TITLE_RE.finditer(search)]
+    titles = [(m.start(), "".join(m.group(1).split())) for m in LEGAL_TITLE_RE.finditer(search)]
     short = {
         name
-        for m, name in titles
-        if SHORT_TITLE_RE.search(search, max(0, m.start() - 8), m.start())
+        for at, name in titles  # (SHORT_TITLE_RE needs the 称 of 以下称 before the title)
+        if search.find("称", max(0, at - 8), at) >= 0
+        and SHORT_TITLE_RE.search(search, max(0, at - 8), at)
     }
     out: list[str] = []
     for _, name in titles:
-        if name.endswith(LEGAL_ENDINGS) and "公告" not in name and name not in (*out, *short):
+        fits = name.endswith(LEGAL_ENDINGS) and "公告" not in name
+        if fits and name not in short and name not in out:
             out.append(name)
     return out
 
@@ -254,7 +256,7 @@ def number_en(
     issuers: Sequence[str] | None, doc_type: str | None, year: int | None, seq: int
 ) -> str:
     """``MOFCOM/GAC Announcement No. 58 of 2025`` for a document number's parts."""
-    who = "/".join(ISSUER_EN.get(i, i) for i in issuers or ())
+    who = "/".join([ISSUER_EN.get(i, i) for i in issuers or ()])
     of_year = f" of {year}" if year else ""
     return f"{who} {TYPE_EN.get(doc_type or '', 'Document')} No. {seq}{of_year}".strip()
 
