@@ -148,6 +148,7 @@ ANCHOR_RUN_RE = re.compile(
 NUMBER_IN_RUN_RE = re.compile(rf"[{re.escape(_LEAD)}\d]*?(?P<num>{NUMBER_RE.pattern})")
 #: The joiners a continuation opens with (after one space at most).
 CONTINUATION_FIRST = frozenset("、，,和及与")
+CONTINUATION_OPENERS = CONTINUATION_FIRST | {" "}
 #: ``、第56号`` / ``和2025年第57号`` right after a number: same issuers, type and year.
 CONTINUATION_RE = re.compile(
     rf"[ ]?[、，,和及与][ ]?(?:(?P<y>{_YEAR})[ ]?年?[ ]?)?第?[ ]?(?P<n>{_NUM})[ ]?号(?P<t2>公告|令)?"
@@ -368,13 +369,15 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
     found: list[Mention] = []
     for number in _numbers_in(search):
         if not _accepted(number, search):
-            found.extend(_forward_typed(number, search, text))
+            if number[2][8] and number[2][9]:  # n3 and h3: see _forward_typed
+                found.extend(_forward_typed(number, search, text))
             continue
         mention = _from_match(number, text)
         if mention is None:
             continue
         found.append(mention)
-        found.extend(_continuations(mention, search, text, number[1]))
+        if search[number[1] : number[1] + 1] in CONTINUATION_OPENERS:
+            found.extend(_continuations(mention, search, text, number[1]))
     # the English patterns need a type word; most texts have no Latin word to look at twice
     english = may_say(text, EN_TYPE_WORDS) and EN_TYPE_HINT_RE.search(text) is not None
     for m in EN_NUMBER_RE.finditer(text) if english else ():
