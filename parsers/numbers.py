@@ -108,34 +108,13 @@ _LEAD = "".join(
 #: A run of those characters, read backwards from an anchor (on the reversed text).
 NUMBER_LEAD_RE = re.compile(rf"[{re.escape(_LEAD)}\d]*")
 _N, _Y = r"[\d〇零一二两三四五六七八九十百]", r"[\d〇零一二三四五六七八九]"  # a number's, a year's
-_SPACES = ("", " ")
 #: What must stand around an anchor that is a number's first, as the reversed text has it
 #: (what follows an anchor in the text stands before it there), tested once the anchor is
-#: passed. Lookbehinds are of one width each, so a part with optional spaces is written out
-#: once per spelling.
-_FIRST_ANCHOR = "|".join(
-    [
-        # 第 of form y1: a year (and 年) right before it
-        r"(?<=第)(?=[ ]?年?[ ]?(?:\d{4}|[〇零一二三四五六七八九]{4}))",
-        # 第 of form n3: a number and 号 right after it (1 to 6 numerals of either kind)
-        rf"(?<=[{_N[1:-1]} ]第)(?:"
-        + "|".join(
-            f"(?<=号{a}{_N}{{{k}}}{b}第)" for a in _SPACES for b in _SPACES for k in range(1, 7)
-        )
-        + ")",
-        # an opening bracket of form y2: a year and a closing bracket after it
-        rf"(?:(?<={_Y}{_OPEN})|(?<={_Y} {_OPEN}))(?:"
-        + "|".join(
-            rf"(?<={_CLOSE}{a}{nian}{b}{_Y}{{4}}{c}{_OPEN})"
-            for a in _SPACES
-            for nian in ("", "年")
-            for b in _SPACES
-            for c in _SPACES
-        )
-        + ")",
-        # 号 of form n4: digits right before it, 公告 or 令 right after it
-        r"(?:(?<=告公号)|(?<=令号))(?=[ ]?\d)",
-    ]
+#: passed: 第 before a number (forms y1 and n3), an opening bracket before a year (y2), 号
+#: after digits and before 公告 or 令 (n4). (A lookbehind is of one width: one per spelling.)
+_FIRST_ANCHOR = (
+    rf"(?<={_N}第)|(?<={_N} 第)|(?<={_Y}{{4}}{_OPEN})|(?<={_Y}{{4}} {_OPEN})"
+    r"|(?:(?<=告公号)|(?<=令号))(?=[ ]?\d)"
 )
 #: An anchor that can be a number's first and the run of lead characters before it, in the
 #: reversed text: the scan passes every other anchor (第一条, a bracket before prose).
