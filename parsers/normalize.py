@@ -128,7 +128,9 @@ def search_copy(text: str) -> str:
         return text
     converted = to_simplified(text)
     if len(converted) == len(text):
-        return converted
+        # a simplified text is its own copy: the same object, which later equality tests and
+        # per-text caches compare at once
+        return text if converted == text else converted
     lines = []
     for line in text.split("\n"):
         done = to_simplified(line)
