@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import cache
 
 from parsers import dates, glossary, kinds
 from parsers.anchors import Words
 from parsers.blocks import squash
 from parsers.control import control_facts
 from parsers.encoding import decode_html
-from parsers.normalize import normalize_text, search_copy, to_simplified
+from parsers.normalize import has_latin, may_say, normalize_text, search_copy, to_simplified
 from parsers.numbers import RUNNING_SERIES, Mention, find_numbers, same_document
 from parsers.page import Page, extract_page, parse_header, stable_text
 from parsers.record import DocNumber, DocRef, Record, Reference, Suspension, guarded
@@ -29,6 +28,8 @@ LEGAL_ENDINGS = ("法", "条例", "规定", "办法", "细则", "规则")
 #: ``（以下称《反倾销条例》）`` / ``以下简称`` right before a title: it abbreviates one named before.
 SHORT_TITLE_RE = re.compile(r"以下简?称[：:“\"]?\s*$")
 OWN_LINE_LABEL = "发布文号"
+#: A line that starts with the label (after 【 and spaces).
+OWN_LINE_RE = re.compile(rf"^[【 ]*{OWN_LINE_LABEL}", re.MULTILINE)
 ANNEX_LINE = "附件："
 OWN_SEARCH_LINES = 3
 TITLE_SEARCH_LINES = 4
@@ -58,6 +59,8 @@ RELATION_RULES = (
     ("amends", _rule(r"修改|修订|修正|删除|删去|增列", ("amend",))),
     ("supersedes", _rule(r"代替|取代|替代|以《[^》]{1,30}》为准", ("supersede", "replace"))),
 )
+#: The Chinese words of every rule: a sentence without them needs no rule tried.
+RELATION_ZH_RE = re.compile("|".join(rule.zh.pattern for _, rule in RELATION_RULES))
 #: ``根据《…条例》（国务院令第792号）``: the number of a regulation cited as the basis.
 IMPLEMENTS_TITLE_RE = re.compile(r"(?:根据|依据|按照)[^。；]*》\s*[（(]\s*$")
 BACK_REFERENCES = ("上述公告", "前述公告", "该公告", "上述文件", "原公告")
@@ -102,14 +105,31 @@ def _lines(text: str, most: int = -1) -> list[tuple[int, int]]:
     return out
 
 
+def _first_lines(text: str, most: int) -> list[tuple[int, int]]:
+    """(start, end) of the first ``most`` non-empty lines of ``text``."""
+    out: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    while len(out) < most and pos <= n:
+        end = text.find("\n", pos)
+        end = n if end < 0 else end
+        if end > pos:
+            out.append((pos, end))
+        pos = end + 1
+    return out
+
+
 def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
     """The document's own number(s): the 发布文号 header line, else a number opening an early line."""
+    if not mentions:
+        return []
     if OWN_LINE_LABEL in search:  # else no line starts with it
-        for start, end in _lines(search):
-            if search[start:end].lstrip("【 ").startswith(OWN_LINE_LABEL):
-                own = [m for m in mentions if start <= m.span[0] < end]
-                if own:
-                    return own
+        for line in OWN_LINE_RE.finditer(search):
+            start = line.start()
+            end = search.find("\n", start)
+            end = len(search) if end < 0 else end
+            own = [m for m in mentions if start <= m.span[0] < end]
+            if own:
+                return own
     for start, end in _lines(search, OWN_SEARCH_LINES)[:OWN_SEARCH_LINES]:
         for m in mentions:
             if start <= m.span[0] < end and m.span[0] - start <= 1:
@@ -117,22 +137,43 @@ def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
     return []
 
 
-def _relation(search: str, span: tuple[int, int], bounds: Sequence[tuple[int, int]]) -> str:
-    here = dates.sentence_at(search, span[0])
+def _rule_named(sentence: str, latin: bool) -> str | None:
+    """The first of ``RELATION_RULES`` found in ``sentence``; ``latin``: it may hold a letter."""
+    if latin:
+        for name, rule in RELATION_RULES:  # rule.found, its English asked of the sentence
+            if rule.zh.search(sentence) is not None or (
+                may_say(sentence, rule.english, document=False)
+                and rule.pattern.search(sentence) is not None
+            ):
+                return name
+        return None
+    if RELATION_ZH_RE.search(sentence) is None:  # one scan answers for the usual sentence
+        return None
+    return next((name for name, rule in RELATION_RULES if rule.zh.search(sentence)), None)
+
+
+def _relation(search: str, span: tuple[int, int], latin: bool = True) -> str:
+    """How the sentence at ``span`` relates the document to the one named there.
+
+    ``latin``: whether ``search`` may hold a letter (``normalize.has_latin``); without one only
+    the rules' Chinese words are looked for.
+    """
+    here = dates.sentence_span(search, span[0])
     if here is None:
         return "cites"
-    start, end = bounds[here]
+    start, end = here
     sentence = search[start:end]
-    for name, rule in RELATION_RULES:
-        if rule.found(sentence):
-            return name
-    if here + 1 < len(bounds):  # 上述公告…以《清单》为准: the next sentence refers back
-        a, b = bounds[here + 1]
+    name = _rule_named(sentence, latin)
+    if name is not None:
+        return name
+    after = dates.next_sentence(search, end)
+    if after is not None:  # 上述公告…以《清单》为准: the next sentence refers back
+        a, b = after
         following = search[a:b].lstrip()
         if following.startswith(BACK_REFERENCES):
-            for name, rule in RELATION_RULES:
-                if rule.found(following):
-                    return name
+            name = _rule_named(following, latin)
+            if name is not None:
+                return name
     if IMPLEMENTS_RE.search(search[start : span[0]]) or IMPLEMENTS_TITLE_RE.search(
         search[start : span[0]]
     ):
@@ -160,28 +201,30 @@ def _relations(
     reporting: bool = False,
 ) -> tuple[list[Reference], list[Suspension]]:
     """References to the other documents and suspensions; a report only ``cites``."""
-    bounds = dates.sentences(search)
+    # the sentences matter only for a relation to tell (none in a report, nothing to relate)
+    reading = bool(others) and not reporting
+    latin = has_latin(search)
     refs: dict[tuple[DocRef, str], Reference] = {}
     for m in others:
-        relation = "cites" if reporting else _relation(search, m.span, bounds)
+        relation = "cites" if reporting else _relation(search, m.span, latin)
         ref = Reference(_ref(m, year), relation, m.span)
         refs.setdefault((ref.target, ref.relation), ref)
     suspensions: dict[DocRef, Suspension] = {}
-    windows = [] if reporting else dates.suspension_windows(search, published)
+    windows = dates.suspension_windows(search, published) if reading else []
     for window in windows:
         a, b = window.span
         targets = [m for m in others if a <= m.span[0] < b]
         if not targets:  # 该措施…暂停实施: the measure was named in the sentence before
-            before = [(x, y) for x, y in bounds if y <= a]
-            if before:
-                x, y = before[-1]
+            before = dates.previous_sentence(search, a)
+            if before is not None:
+                x, y = before
                 targets = [m for m in others if x <= m.span[0] < y]
         for m in targets:
             target = _ref(m, year)
             suspensions.setdefault(
                 target, Suspension(target, "all", window.start, window.until, window.span)
             )
-            refs.pop((target, _relation(search, m.span, bounds)), None)
+            refs.pop((target, _relation(search, m.span, latin)), None)
             refs.setdefault((target, "suspends"), Reference(target, "suspends", m.span))
     return sorted(refs.values(), key=lambda r: r.span), list(suspensions.values())
 
@@ -192,15 +235,19 @@ def legal_basis(search: str) -> list[str]:
     A short title the text defines for one it already named (``（以下称《反倾销条例》）``) is
     not listed again, wherever it is used.
     """
-    titles = [(m, "".join(m.group(1).split())) for m in LEGAL_TITLE_RE.finditer(search)]
+    if "《" not in search:
+        return []
+    titles = [(m.start(), "".join(m.group(1).split())) for m in LEGAL_TITLE_RE.finditer(search)]
     short = {
         name
-        for m, name in titles
-        if SHORT_TITLE_RE.search(search, max(0, m.start() - 8), m.start())
+        for at, name in titles  # (SHORT_TITLE_RE needs the 称 of 以下称 before the title)
+        if search.find("称", max(0, at - 8), at) >= 0
+        and SHORT_TITLE_RE.search(search, max(0, at - 8), at)
     }
     out: list[str] = []
     for _, name in titles:
-        if name.endswith(LEGAL_ENDINGS) and "公告" not in name and name not in (*out, *short):
+        fits = name.endswith(LEGAL_ENDINGS) and "公告" not in name
+        if fits and name not in short and name not in out:
             out.append(name)
     return out
 
@@ -209,7 +256,7 @@ def number_en(
     issuers: Sequence[str] | None, doc_type: str | None, year: int | None, seq: int
 ) -> str:
     """``MOFCOM/GAC Announcement No. 58 of 2025`` for a document number's parts."""
-    who = "/".join(ISSUER_EN.get(i, i) for i in issuers or ())
+    who = "/".join([ISSUER_EN.get(i, i) for i in issuers or ()])
     of_year = f" of {year}" if year else ""
     return f"{who} {TYPE_EN.get(doc_type or '', 'Document')} No. {seq}{of_year}".strip()
 
@@ -267,14 +314,15 @@ def _title_type(title: str | None, simplified: Callable[[], str] | None = None) 
     """
     squashed = squash(title or "")
     reuse = simplified is not None and squashed == (title or "")
-    m = TITLE_TYPE_RE.search(simplified() if simplified and reuse else to_simplified(squashed))
+    converted = simplified() if simplified and reuse else to_simplified(squashed)
+    m = TITLE_TYPE_RE.match(converted) if converted.startswith("关于") else None
     return m.group(1) if m else None
 
 
 def _title_from_text(text: str, mentions: list[Mention]) -> str | None:
     """First early line that reads like a title; else a line that is only a number; else None."""
     number_line = None
-    for a, b in [(a, b) for a, b in _lines(text) if b > a][:TITLE_SEARCH_LINES]:
+    for a, b in _first_lines(text, TITLE_SEARCH_LINES):
         line = text[a:b]
         if any(m.span[0] <= a + 1 and m.span[1] >= b - 1 for m in mentions):
             number_line = number_line or line
@@ -285,6 +333,18 @@ def _title_from_text(text: str, mentions: list[Mention]) -> str | None:
             return line
         break
     return number_line
+
+
+def _once(make: Callable[[], str]) -> Callable[[], str]:
+    """``make``, called the first time only (a failure is not kept: the next call tries again)."""
+    made: list[str] = []
+
+    def get() -> str:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    return get
 
 
 def build_record(
@@ -316,9 +376,9 @@ def build_record(
         int(published[:4]) if published else None
     )
     title = squash(title or "") or _title_from_text(text, mentions)
-    # title type, kind and glossary all read the simplified title: converted once (not cached
+    # title type, kind and glossary all read the simplified title: converted once (not kept
     # on failure, so each of them still records its own warning)
-    title_s = cache(lambda: to_simplified(title or ""))
+    title_s = _once(lambda: to_simplified(title or ""))
     title_type = guarded(warns, "title type", lambda: _title_type(title, title_s), None)
     numbers: list[DocNumber] = []
     for m in own:
@@ -339,7 +399,11 @@ def build_record(
     # News and Q&A report on measures: what they mention is cited, and the dates they report
     # belong to the documents reported on, not to the article.
     reporting = rec_kind in REPORTING_KINDS
-    others = [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
+    others = (
+        [m for m in mentions if m not in own and not any(same_document(m, o) for o in own)]
+        if own
+        else list(mentions)
+    )
     no_relations: tuple[list[Reference], list[Suspension]] = ([], [])
     refs, susp = guarded(
         warns,

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.anchors import may_hold
+from parsers.normalize import has_latin, latin_in, may_say
 
 #: List names (simplified) → contract ``list``. Longest first.
 LISTS = (
@@ -40,13 +40,18 @@ LIST_RE = re.compile(
 #: IGNORECASE the regex engine skips straight to their first characters.
 ZH_LIST_RE = re.compile("|".join(re.escape(k) for k, _ in LISTS if not k.isascii()))
 EN_LIST_WORDS = ("list",)
-ADD_RE = re.compile(
-    r"列入|纳入|增列|加入|add(?:ed|s)? (?:to|on)|includ(?:e|ed|es) (?:in|on)", re.IGNORECASE
-)
-REMOVE_RE = re.compile(r"移出|移除|删除|不再列入|撤出|remov(?:e|ed|es) from", re.IGNORECASE)
-MEASURE_RE = re.compile(
-    r"(?:采取|追加|实施)[^。]{0,30}措施|impose[sd]? [^.]{0,30}measures", re.IGNORECASE
-)
+#: Every Chinese list name holds one of these.
+ZH_LIST_CORES = ("实体清单", "管控名单", "关注名单")
+_ADD_ZH, _REMOVE_ZH = r"列入|纳入|增列|加入", r"移出|移除|删除|不再列入|撤出"
+_MEASURE_ZH = r"(?:采取|追加|实施)[^。]{0,30}措施"
+ADD_RE = re.compile(rf"{_ADD_ZH}|add(?:ed|s)? (?:to|on)|includ(?:e|ed|es) (?:in|on)", re.IGNORECASE)
+REMOVE_RE = re.compile(rf"{_REMOVE_ZH}|remov(?:e|ed|es) from", re.IGNORECASE)
+MEASURE_RE = re.compile(rf"{_MEASURE_ZH}|impose[sd]? [^.]{{0,30}}measures", re.IGNORECASE)
+#: What the English words of the three hold.
+EN_ACTION_WORDS = ("add", "includ", "remov", "impose")
+#: The three without their English words, for a text without those (where they match
+#: nothing): the same matches, found faster.
+ZH_ADD_RE, ZH_REMOVE_RE, ZH_MEASURE_RE = map(re.compile, (_ADD_ZH, _REMOVE_ZH, _MEASURE_ZH))
 #: A listing verb that describes a standing fact, not this decision: ``已列入…名单的``,
 #: ``列入出口管制管控名单的美国实体X`` (an attributive clause naming who is already listed).
 DESCRIPTIVE_BEFORE_RE = re.compile(r"(?:已|已经|已被|曾被?)\s*$")
@@ -76,6 +81,15 @@ COUNTRY_IN_SENTENCE_RE = re.compile(
     rf"|(?P<e>{_COUNTRY})\s+entit",
     re.IGNORECASE,
 )
+_ZH_COUNTRIES = sorted((c for c in COUNTRIES if not c.isascii()), key=len, reverse=True)
+#: What an English match of ``COUNTRY_IN_SENTENCE_RE`` holds: an English name or ``entit``.
+EN_COUNTRY_WORDS = (*(c for c in COUNTRIES if c.isascii()), "entit")
+#: ``COUNTRY_IN_SENTENCE_RE`` without English names, for a sentence without them.
+ZH_COUNTRY_IN_SENTENCE_RE = re.compile(
+    rf"(?=[0-9一二三四五六七八九十百以下这{re.escape(''.join(sorted({c[0] for c in _ZH_COUNTRIES})))}])"
+    rf"(?:[0-9一二三四五六七八九十百]+家|以下|下列|这些)?(?P<c>{'|'.join(_ZH_COUNTRIES)})"
+    rf"(?:的)?(?:实体|公司|企业|机构|组织)"
+)
 ADDRESS_RE = re.compile(r"^\s*(?:地\s*址|address)\s*[：:]\s*(?P<addr>.*)$", re.IGNORECASE)
 NOT_ENTITY_LINE_RE = re.compile(
     r"^\s*(?:地\s*址|邮\s*编|常用名称|别\s*名|英文名称|中文名称|电\s*话|网\s*址|注册地|address|alias)"
@@ -104,6 +118,15 @@ TAIL_TRIM_RE = re.compile(r"(?:等)?(?:[0-9一二三四五六七八九十百]+�
 #: A sentence of a decision (what ``_sentence_around`` finds around a position).
 SENTENCE_RE = re.compile(r"[^。\n]+")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+LETTER_RE = re.compile(r"[A-Za-z]")
+#: ``中文名（English）`` and what follows the bracket, as ``_split_name`` reads a name.
+NAME_PAIR_RE = re.compile(r"(?P<zh>.*?)\s*[（(](?P<en>[^（）()]*)[）)]\s*(?P<rest>.*)")
+NAME_SEPARATOR_RE = re.compile(r"[、；;]")
+#: Words of a clause, not of a name, in a numbered line.
+CLAUSE_WORDS_RE = re.compile(r"列入|移出|实施|施行|不得|应当|措施|规定")
+#: ``…, Germany`` / ``…，美国。`` closing an address.
+COUNTRY_AT_END_RE = re.compile(rf"(?:,|，)\s*({_COUNTRY})\s*[.。]?$", re.IGNORECASE)
+COUNTRIES_LONGEST_FIRST = sorted(COUNTRIES, key=len, reverse=True)
 #: ``列入不可靠实体清单：`` — names follow the list phrase only when a colon closes it directly.
 LIST_COLON_RE = re.compile(r"^[^，,。；;：:]{0,20}[：:]")
 #: The word that opens the names: 将 A 列入/移出, 对 A 采取措施.
@@ -165,18 +188,24 @@ def _descriptive(sentence: str, verb: re.Match[str]) -> bool:
     )
 
 
-def _action(sentence: str) -> tuple[str, re.Match[str]] | None:
-    """The sentence's action and the verb that states it (the first deciding verb wins)."""
+def _action(sentence: str, latin: bool = True) -> tuple[str, re.Match[str]] | None:
+    """The sentence's action and the verb that states it (the first deciding verb wins).
+
+    ``latin``: whether the sentence may hold an English verb (``EN_ACTION_WORDS``).
+    """
+    remove, add, measure_rule = (
+        (REMOVE_RE, ADD_RE, MEASURE_RE) if latin else (ZH_REMOVE_RE, ZH_ADD_RE, ZH_MEASURE_RE)
+    )
     verbs = [
         (name, m)
-        for name, rule in (("remove", REMOVE_RE), ("add", ADD_RE))
+        for name, rule in (("remove", remove), ("add", add))
         for m in rule.finditer(sentence)
         if not _descriptive(sentence, m)
     ]
     if verbs:
         name, verb = min(verbs, key=lambda v: v[1].start())
         return name, verb
-    measure = MEASURE_RE.search(sentence)
+    measure = measure_rule.search(sentence)
     return ("measure", measure) if measure else None
 
 
@@ -194,22 +223,33 @@ def decisions(search: str) -> list[Decision]:
 
     Only the sentences that name a list are read: the names are found in one scan of the text
     (none holds a stop or a newline, so none crosses a sentence end), and each sentence's first
-    one counts, as a search of the sentence alone would find it.
+    one counts, as a search of the sentence alone would find it. A text holding no part
+    every name holds (``ZH_LIST_CORES``, or ``list`` for an English one) is not scanned.
     """
     out: list[Decision] = []
     read = -1  # where the last sentence read ends
-    for lst in (LIST_RE if may_hold(search, EN_LIST_WORDS) else ZH_LIST_RE).finditer(search):
+    latin = has_latin(search)
+    if may_say(search, EN_LIST_WORDS):
+        names = LIST_RE.finditer(search)
+    elif any(map(search.__contains__, ZH_LIST_CORES)):
+        names = ZH_LIST_RE.finditer(search)
+    else:
+        return out
+    for lst in names:
         if lst.start() < read:
             continue
         a, b = _sentence_around(search, lst.start())
         read = b
         sentence = search[a:b]
-        found = _action(sentence)
+        letters = latin and latin_in(sentence)
+        found = _action(sentence, letters and may_say(sentence, EN_ACTION_WORDS, document=False))
         if found is None or _basis_only(sentence):
             continue
         action, verb = found
-        cm = COUNTRY_IN_SENTENCE_RE.search(sentence)
-        country = COUNTRIES.get((cm.group("c") or cm.group("e") or "").lower()) if cm else None
+        english = letters and may_say(sentence, EN_COUNTRY_WORDS, document=False)
+        cm = (COUNTRY_IN_SENTENCE_RE if english else ZH_COUNTRY_IN_SENTENCE_RE).search(sentence)
+        named = (cm.group("c") or cm.groupdict().get("e") or "") if cm else ""
+        country = COUNTRIES.get(named.lower()) if cm else None
         out.append(
             Decision(
                 _list_name(lst.group()), action, country, (a, b), a + verb.start(), a + verb.end()
@@ -225,17 +265,17 @@ def _split_name(raw: str, offset: int) -> tuple[str | None, str | None, tuple[in
         return None
     start = offset + raw.find(text)
     span = (start, start + len(text))
-    m = re.fullmatch(r"(?P<zh>.*?)\s*[（(](?P<en>[^（）()]*)[）)]\s*(?P<rest>.*)", text)
+    m = NAME_PAIR_RE.fullmatch(text)
     zh_part = m.group("zh") if m else ""
     # ``Exelis公司（Exelis Inc.）``: a Chinese name may hold Latin letters, but it has Han in it
     if (
         m
-        and re.search(r"[A-Za-z]", m.group("en"))
-        and (HAN_RE.search(zh_part) or not re.search(r"[A-Za-z]", zh_part))
+        and LETTER_RE.search(m.group("en"))
+        and (HAN_RE.search(zh_part) or not LETTER_RE.search(zh_part))
     ):
         zh = m.group("zh").strip() or None
         return zh, m.group("en").strip() or None, span
-    if re.search(r"[\u4e00-\u9fff]", text):
+    if HAN_RE.search(text):
         return text, None, span
     return None, text, span
 
@@ -283,7 +323,7 @@ def _inline(search: str, d: Decision) -> list[tuple[str | None, str | None, tupl
         return []
     out = []
     pos = seg_start
-    for part in re.split(r"[、；;]", segment):
+    for part in NAME_SEPARATOR_RE.split(segment):
         found = _split_name(part, pos)
         pos += len(part) + 1
         if found is None:
@@ -323,9 +363,7 @@ def _numbered(
         body = m.group("body")
         if not (PAIR_RE.search(body) or ORG_WORDS_RE.search(body)) or len(body) > 160:
             continue
-        if re.search(r"列入|移出|实施|施行|不得|应当|措施|规定", body) and not PAIR_RE.fullmatch(
-            body
-        ):
+        if CLAUSE_WORDS_RE.search(body) and not PAIR_RE.fullmatch(body):
             continue
         found = _split_name(body, start + m.start("body"))
         if found:
@@ -335,10 +373,10 @@ def _numbered(
 
 def _country_of(address: str) -> str | None:
     address = address.strip()
-    for name in sorted(COUNTRIES, key=len, reverse=True):
+    for name in COUNTRIES_LONGEST_FIRST:
         if address.lower().startswith(name) or address.startswith(name):
             return COUNTRIES[name]
-    m = re.search(rf"(?:,|，)\s*({_COUNTRY})\s*[.。]?$", address, re.IGNORECASE)
+    m = COUNTRY_AT_END_RE.search(address)
     return COUNTRIES[m.group(1).lower()] if m else None
 
 

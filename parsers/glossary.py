@@ -45,7 +45,6 @@ ITEMS = "物项"
 
 #: A leading own number: issuer names, then 公告/令 and the number (商务部海关总署公告2025年第58号).
 _NUMBER_PREFIX_RE = re.compile(r"^(?P<who>\D*?)(?:公告|令)?(?:\d{4}年第\d+号|〔\d{4}〕\d+号)")
-_SPACE_RE = re.compile(r"\s+")
 
 # Title frames. Each captures the Chinese pieces that get translated.
 #: 公布对X实施出口管制的决定 / 关于对X实施出口管制的公告 / 关于公布对X…的决定 (临时 optional)
@@ -147,7 +146,10 @@ def subject_en(title: str) -> str | None:
         The phrase, or None when the title fits no known frame or any of its words is missing
         from the glossary.
     """
-    text = _strip_head(_SPACE_RE.sub("", title or ""))
+    text = "".join((title or "").split())  # every whitespace character dropped
+    if not text.endswith(FRAME_ENDINGS):
+        return None
+    text = _strip_head(text)
     for pattern, build in FRAMES:
         m = pattern.fullmatch(text)
         if m:
@@ -167,11 +169,55 @@ def _strip_head(text: str) -> str:
 
 
 def _all_issuers(head: str) -> bool:
-    """Whether ``head`` is nothing but issuer names (``商务部``, ``商务部海关总署``)."""
-    found = _match_entries(segment.cut(head, hmm=False))
+    """Whether ``head`` is nothing but issuer names (``商务部``, ``商务部海关总署``).
+
+    The answer for one or two issuer names in a row, the heads titles have, is in a table
+    made once from the glossary; text that is no run of issuer names at all is not segmented.
+    """
+    known = _issuer_heads().get(head)
+    if known is not None:
+        return known
+    if _issuer_run_re().fullmatch("".join(head.split())) is None:
+        return False  # every cover of it by issuer entries would spell it
+    return _covered_by_issuers(head)
+
+
+def _covered_by_issuers(head: str) -> bool:
+    found = _covered(head)
     if not found:
         return False
     return all(e is not None and e.category == "issuer" for e in found)
+
+
+@cache
+def _issuer_names() -> tuple[str, ...]:
+    return tuple(zh for zh, e in entries().items() if e.category == "issuer")
+
+
+@cache
+def _issuer_heads() -> dict[str, bool]:
+    """``_covered_by_issuers`` of every issuer name and every two of them in a row."""
+    names = _issuer_names()
+    return {a + b: _covered_by_issuers(a + b) for a in names for b in ("", *names)}
+
+
+@cache
+def _issuer_run_re() -> re.Pattern[str]:
+    """One or more issuer names in a row, and nothing else."""
+    names = sorted(_issuer_names(), key=len, reverse=True)
+    return re.compile("(?:" + "|".join(re.escape(n) for n in names) + ")+")
+
+
+def _covered(zh: str) -> list[Entry | None] | None:
+    """``_match_entries`` of the segmented ``zh``.
+
+    A glossary term without spaces is its own cover, however the segmenter cuts it (the
+    longest run of its tokens is all of them): it is not segmented.
+    """
+    entry = entries().get(zh)
+    if entry is not None and len(zh.split()) == 1:
+        return [entry]
+    return _match_entries(segment.cut(zh, hmm=False))
 
 
 def _match_entries(tokens: list[str]) -> list[Entry | None] | None:
@@ -257,7 +303,7 @@ def _members(zh: str) -> list[tuple[str, bool]] | None:
     """The list inside a phrase as (English, is a bare element name) pairs; None if untranslatable."""
     if not zh:
         return None
-    found = _match_entries(segment.cut(zh, hmm=False))
+    found = _covered(zh)
     if not found:
         return None
     members: list[tuple[str, bool]] = []
@@ -322,6 +368,8 @@ def _publish(m: re.Match[str]) -> str | None:
     return f"publication of the {x}" if x else None
 
 
+#: How every frame's match ends: a title ending otherwise fits none.
+FRAME_ENDINGS = ("公告", "决定", "》")
 #: Title frames, tried in order; the first that matches the whole title decides.
 FRAMES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]], ...] = (
     (SUSPEND_RE, _suspend),

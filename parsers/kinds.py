@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from parsers.anchors import Words
-from parsers.normalize import to_simplified
+from parsers.normalize import has_latin, may_say, to_simplified
 
 KINDS = ("announcement", "entity_list", "news", "qa", "notice", "other")
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
@@ -35,14 +35,32 @@ NEWS_HOSTS = (
     "chinadaily.com.cn",
     "people.com.cn",
 )
-NEWS_RE = re.compile(
-    r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑|reporter|reported"
+_NEWS_ZH = (
+    r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑"
     # a wire lead: （中央社台北9日电） / 新华社北京10月9日电
     r"|[0-9一二三四五六七八九十]{1,3}日电[）)]"
+)
+NEWS_SUBDOMAINS = tuple("." + h for h in NEWS_HOSTS)
+#: A news host anywhere in a URL, in any letter case.
+NEWS_HOST_IN_RE = re.compile("|".join(re.escape(h) for h in NEWS_HOSTS), re.IGNORECASE)
+NEWS_RE = re.compile(
+    _NEWS_ZH + r"|reporter|reported"
     # a wire dateline opening a paragraph: ``BEIJING —``, ``Beijing (Reuters) -``
     r"|(?-i:^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]|\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\))",
     re.IGNORECASE | re.MULTILINE,
 )
+#: ``NEWS_RE``'s parts, asked one by one (a text matches it when it matches one of them): the
+#: Chinese words, where a wire lead is found from its 日电 (then a numeral before it will do);
+#: the English words; the wire datelines (case-sensitive).
+ZH_NEWS_RE = re.compile(
+    r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑"
+    r"|日电(?<=[0-9一二三四五六七八九十]日电)[）)]"
+)
+EN_NEWS_WORDS = ("reporter", "reported")
+EN_NEWS_RE = re.compile("|".join(EN_NEWS_WORDS), re.IGNORECASE)
+WIRE_DASHES = ("—", "–")
+WIRE_DATELINE_RE = re.compile(r"^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]", re.MULTILINE)
+WIRE_AGENCY_RE = re.compile(r"\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\)")
 #: Runs of CJK unified ideographs (basic block and extension A, as ``normalize.is_han``): joined,
 #: they are the Han characters, one match per run, not per character (``[…][…]*``, not
 #: ``[…]+``: a class first lets the engine skip to it).
@@ -58,12 +76,13 @@ def language(text: str, url: str | None = None) -> str:
     """``zh-Hant`` when enough characters are traditional, ``en`` when Han is scarce, else ``zh-Hans``."""
     sample = text[:5000]
     joined = "".join(HAN_RUN_RE.findall(sample))
-    ascii_part = sample.encode("ascii", "ignore")
-    latin = len(ascii_part) - len(ascii_part.translate(None, ASCII_LETTERS))
-    if len(joined) < 10 and latin > 3 * max(len(joined), 1):
-        return "en"
-    if not joined:
-        return "en" if latin else "zh-Hans"
+    if len(joined) < 10:  # the letters count only where Han is scarce
+        ascii_part = sample.encode("ascii", "ignore")
+        latin = len(ascii_part) - len(ascii_part.translate(None, ASCII_LETTERS))
+        if latin > 3 * max(len(joined), 1):
+            return "en"
+        if not joined:
+            return "en" if latin else "zh-Hans"
     simplified = to_simplified(joined)
     if simplified == joined:
         return "zh-Hans"
@@ -74,8 +93,10 @@ def language(text: str, url: str | None = None) -> str:
 
 
 def _is_news_url(url: str | None) -> bool:
-    host = (urlsplit(url).hostname or "") if url else ""
-    return any(host == h or host.endswith("." + h) for h in NEWS_HOSTS)
+    if not url or NEWS_HOST_IN_RE.search(url) is None:
+        return False  # a host (lower-cased from the URL) cannot be or end in one of them
+    host = urlsplit(url).hostname or ""
+    return host in NEWS_HOSTS or host.endswith(NEWS_SUBDOMAINS)
 
 
 def kind(
@@ -100,19 +121,59 @@ def kind(
         One of ``KINDS``.
     """
     title_s = to_simplified(title or "") if title_simplified is None else title_simplified
-    head = title_s + "\n" + search[:300]
     if _is_news_url(url):
         return "news"
-    if QA.found(title_s) or (not own_types and QA.found(search[:200])):
+    # without a letter in the search copy its parts need only the Chinese words
+    latin = has_latin(search)
+    if _found(QA, title_s) or (not own_types and _found_early(QA, search, 200, latin)):
         return "qa"
-    if any(t in ("公告", "令", "决定") for t in own_types):
-        if ENTITY_LIST.found(head) and LISTING.found(search):
+    if "公告" in own_types or "令" in own_types or "决定" in own_types:
+        # the title and the start of the text (no word reaches across the line between them)
+        head = _found(ENTITY_LIST, title_s) or _found_early(ENTITY_LIST, search, 300, latin)
+        if head and _found(LISTING, search, latin, document=True):
             return "entity_list"
         return "announcement"
     if "通知" in own_types or NOTICE_RE.search(title_s):
         return "notice"
     if column and ("新闻" in column or "要闻" in column):
         return "news"
-    if NEWS_RE.search(search):
+    if _reads_as_news(search, latin):
         return "news"
     return "other"
+
+
+def _reads_as_news(search: str, latin: bool) -> bool:
+    """``NEWS_RE.search(search)``, part by part; ``latin``: ``normalize.has_latin(search)``."""
+    if ZH_NEWS_RE.search(search) is not None:
+        return True
+    if not latin:  # every other part needs a letter
+        return False
+    if may_say(search, EN_NEWS_WORDS) and EN_NEWS_RE.search(search) is not None:
+        return True
+    if (WIRE_DASHES[0] in search or WIRE_DASHES[1] in search) and WIRE_DATELINE_RE.search(search):
+        return True
+    return WIRE_AGENCY_RE.search(search) is not None
+
+
+def _found_early(words: Words, search: str, end: int, latin: bool) -> bool:
+    """``words.found(search[:end])`` (``latin``: ``normalize.has_latin(search)``)."""
+    if words.zh.search(search, 0, end) is not None:
+        return True
+    return (
+        latin
+        and may_say(search, words.english)  # (of the whole text: a "maybe" for its start)
+        and words.pattern.search(search, 0, end) is not None
+    )
+
+
+def _found(words: Words, text: str, latin: bool = True, document: bool = False) -> bool:
+    """``words.found(text)``.
+
+    ``latin``: False when ``text`` holds no letter (``normalize.has_latin``); ``document``:
+    ``text`` is the document's search copy (see ``normalize.may_say``).
+    """
+    if words.zh.search(text) is not None:
+        return True
+    return (
+        latin and may_say(text, words.english, document) and words.pattern.search(text) is not None
+    )

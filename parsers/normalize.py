@@ -65,6 +65,19 @@ def _fold(m: re.Match[str]) -> str:
     return m.group().translate(FOLD_TABLE)
 
 
+#: Every character some step of ``normalize_text`` changes or starts at: ``<`` (of a ``<br>``)
+#: and ``&`` (of an entity), line breaks, control characters, folded full-width forms and the
+#: spaces other than " ". A text without them (and without "  ") only needs its lines stripped.
+ODD_RE = re.compile(
+    "[<&"
+    + NEWLINE_CHARS_RE.pattern[1:-1]
+    + CONTROL_RE.pattern[1:-1]
+    + _FOLDED[1:-1]
+    + _SPACE[1:-1].replace(" ", "")
+    + "]"
+)
+
+
 def normalize_text(raw: str) -> str:
     """Return the normalised plain text that a record's spans point into.
 
@@ -75,14 +88,21 @@ def normalize_text(raw: str) -> str:
         Lines stripped and non-empty, each ending with ``\\n`` (empty input → "").
     """
     text = raw or ""
+    if "  " in text or ODD_RE.search(text):
+        text = _normalize_chars(text)
+    kept = "\n".join(filter(None, map(str.strip, text.split("\n"))))
+    return kept + "\n" if kept else ""
+
+
+def _normalize_chars(text: str) -> str:
+    """Every step of ``normalize_text`` before the lines are stripped."""
     if NEWLINE_CHARS_RE.search(text):
         text = NEWLINES_RE.sub("\n", text)
     text = BR_RE.sub("\n", text)
     text = html.unescape(text)
     text = BR_RE.sub("\n", text)  # entities may have spelled a <br>
     text = FOLD_RE.sub(_fold, CONTROL_RE.sub("", text))
-    kept = [line for line in map(str.strip, SPACES_RE.sub(" ", text).split("\n")) if line]
-    return "\n".join(kept) + "\n" if kept else ""  # (no \n in SPACES_RE)
+    return SPACES_RE.sub(" ", text)  # (no \n in SPACES_RE)
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +128,9 @@ def search_copy(text: str) -> str:
         return text
     converted = to_simplified(text)
     if len(converted) == len(text):
-        return converted
+        # a simplified text is its own copy: the same object, which later equality tests and
+        # per-text caches compare at once
+        return text if converted == text else converted
     lines = []
     for line in text.split("\n"):
         done = to_simplified(line)
@@ -123,6 +145,57 @@ def _simplified_char(ch: str) -> str:
     """One character converted on its own, kept when its conversion is not one character."""
     done = to_simplified(ch)
     return done if len(done) == 1 else ch
+
+
+#: Characters ``re.IGNORECASE`` matches with ASCII letters besides the letters: İ ı ſ K.
+LATIN_LOOKALIKES = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def ascii_view(text: str) -> str | None:
+    """What an English pattern can match in ``text``: its ASCII characters, lower-cased.
+
+    A case-insensitive match of ASCII words stands in ``text`` as a run of ASCII characters,
+    so it is in the view too (the view may join runs: it answers "maybe", never a wrong "no").
+    None when one of ``LATIN_LOOKALIKES`` is in ``text``: then anything may match.
+    """
+    if LATIN_LOOKALIKES[0] in text or LATIN_LOOKALIKES[1] in text:
+        return None
+    if LATIN_LOOKALIKES[2] in text or LATIN_LOOKALIKES[3] in text:
+        return None
+    return text.encode("ascii", "ignore").decode("ascii").lower()
+
+
+@lru_cache(maxsize=8)
+def _document_view(text: str) -> str | None:
+    """``ascii_view`` of a document's text; cached: several extractors ask about the one text
+    (or its equal search copy) being parsed."""
+    return ascii_view(text)
+
+
+def has_latin(text: str) -> bool:
+    """Whether an ASCII letter, or a character ``re.IGNORECASE`` matches one with, is in ``text``.
+
+    Without one no English word matches anywhere in the text (or a part of it), in any letter
+    case. For the document's text or its search copy (the answer is cached).
+    """
+    view = _document_view(text)
+    return view is None or view != view.upper()
+
+
+def latin_in(text: str) -> bool:
+    """``has_latin`` for any other string (uncached)."""
+    view = ascii_view(text)
+    return view is None or view != view.upper()
+
+
+def may_say(text: str, words: tuple[str, ...], document: bool = True) -> bool:
+    """False only when no ``re.IGNORECASE`` match of one of ``words`` can be in ``text``.
+
+    ``words`` are lower-case ASCII (letters, spaces, ``&``, ``-``). ``document``: ``text`` is
+    the document's text or search copy (its view is cached), not a part of it.
+    """
+    view = _document_view(text) if document else ascii_view(text)
+    return view is None or any(map(view.__contains__, words))
 
 
 def is_han(ch: str) -> bool:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from operator import attrgetter
+from typing import NamedTuple
 
-from parsers.anchors import may_hold
+from parsers.normalize import may_say
 
 #: Issuer spellings → the short simplified name used in records.
 ISSUERS = {
@@ -106,6 +107,27 @@ _LEAD = "".join(
 )
 #: A run of those characters, read backwards from an anchor (on the reversed text).
 NUMBER_LEAD_RE = re.compile(rf"[{re.escape(_LEAD)}\d]*")
+_N, _Y = r"[\d〇零一二两三四五六七八九十百]", r"[\d〇零一二三四五六七八九]"  # a number's, a year's
+#: What must stand around an anchor that is a number's first, as the reversed text has it
+#: (what follows an anchor in the text stands before it there), tested once the anchor is
+#: passed: 第 before a number (forms y1 and n3), an opening bracket before a year (y2), 号
+#: after digits and before 公告 or 令 (n4). (A lookbehind is of one width: one per spelling.)
+_FIRST_ANCHOR = (
+    rf"(?<={_N}第)|(?<={_N} 第)|(?<={_Y}{{4}}{_OPEN})|(?<={_Y}{{4}} {_OPEN})"
+    r"|(?:(?<=告公号)|(?<=令号))(?=[ ]?\d)"
+)
+#: An anchor that can be a number's first and the run of lead characters before it, in the
+#: reversed text: the scan passes every other anchor (第一条, a bracket before prose).
+ANCHOR_RUN_RE = re.compile(
+    NUMBER_ANCHOR_RE.pattern + f"(?:{_FIRST_ANCHOR})" + NUMBER_LEAD_RE.pattern
+)
+#: The first number starting in a lead run, tried from the run's start one position after
+#: the other (the lazy repeat) inside one regex call: group ``num`` is what ``NUMBER_RE``
+#: matches at that position.
+NUMBER_IN_RUN_RE = re.compile(rf"[{re.escape(_LEAD)}\d]*?(?P<num>{NUMBER_RE.pattern})")
+#: The joiners a continuation opens with (after one space at most).
+CONTINUATION_FIRST = frozenset("、，,和及与")
+CONTINUATION_OPENERS = CONTINUATION_FIRST | {" "}
 #: ``、第56号`` / ``和2025年第57号`` right after a number: same issuers, type and year.
 CONTINUATION_RE = re.compile(
     rf"[ ]?[、，,和及与][ ]?(?:(?P<y>{_YEAR})[ ]?年?[ ]?)?第?[ ]?(?P<n>{_NUM})[ ]?号(?P<t2>公告|令)?"
@@ -141,9 +163,15 @@ EN_TYPE_HINT_RE = re.compile(rf"(?=[AODNaodn])(?:{'|'.join(EN_TYPE_WORDS)})", re
 NO_HAO_END_RE = re.compile(r"[\s，。；：、,.;:)）》”\"]|$")
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A document number as found in the text (year None when the text gives none)."""
+SPAN = attrgetter("span")
+
+
+class Mention(NamedTuple):
+    """A document number as found in the text (year None when the text gives none).
+
+    Immutable; a named tuple rather than a frozen dataclass because a text makes a few of them
+    on every parse and a tuple is several times cheaper to make.
+    """
 
     text: str
     issuers: tuple[str, ...]
@@ -195,33 +223,40 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _accept(m: re.Match[str], search: str) -> bool:
-    has_hao = any(m.group(f"h{i}") for i in range(1, 5))
-    if has_hao:
+#: One ``NUMBER_RE`` match: its start, its end and its groups (``iss``, ``t``, ``y1`` … ``t2``).
+RawNumber = tuple[int, int, tuple[str | None, ...]]
+
+
+def _accepted(number: RawNumber, search: str) -> bool:
+    """Whether a ``NUMBER_RE`` match is a document number."""
+    iss, t, y1, n1, h1, y2, n2, h2, _, h3, _, h4, t2 = number[2]
+    if h1 or h2 or h3 or h4:
         # a bare 第N号 needs an issuer or a type beside it (附件第1号 is not a document)
-        return bool(
-            m.group("n1") or m.group("n2") or m.group("iss") or m.group("t") or m.group("t2")
-        )
-    if not (m.group("iss") or m.group("t")) or not (m.group("y1") or m.group("y2")):
+        return bool(n1 or n2 or iss or t or t2)
+    if not (iss or t) or not (y1 or y2):
         return False
-    digits = m.group("n1") or m.group("n2") or ""
-    return digits.isdigit() and bool(NO_HAO_END_RE.match(search, m.end()))
+    return (n1 or n2 or "").isdigit() and bool(NO_HAO_END_RE.match(search, number[1]))
 
 
-def _from_match(m: re.Match[str], text: str) -> Mention | None:
-    n = next((m.group(f"n{i}") for i in range(1, 5) if m.group(f"n{i}")), None)
-    y = m.group("y1") or m.group("y2")
-    seq = cn_to_int(n or "")
-    year = cn_to_int(y) if y else None
-    if seq is None or seq == 0 or (year is not None and not 1949 <= year <= 2100):
+def _from_match(number: RawNumber, text: str) -> Mention | None:
+    iss, t, y1, n1, _, y2, n2, _, n3, _, n4, _, t2 = number[2]
+    n = n1 or n2 or n3 or n4 or ""
+    seq = int(n) if n.isdigit() else cn_to_int(n)
+    y = y1 or y2
+    year = (int(y) if y.isdigit() else cn_to_int(y)) if y else None
+    if not seq or (year is not None and not 1949 <= year <= 2100):
         return None
-    start, end = _trimmed(text, m.start(), m.end())
-    kind = m.group("t") or m.group("t2")
-    return Mention(text[start:end], _issuers(m.group("iss")), kind, year, seq, (start, end))
+    start, end = _trimmed(text, number[0], number[1])
+    issuers = () if not iss else (ISSUERS[iss],) if iss in ISSUERS else _issuers(iss)
+    return Mention(text[start:end], issuers, t or t2, year, seq, (start, end))
 
 
 def _continuations(first: Mention, search: str, text: str, pos: int) -> list[Mention]:
     out: list[Mention] = []
+    if search[pos : pos + 1] not in CONTINUATION_FIRST and not (
+        search[pos : pos + 1] == " " and search[pos + 1 : pos + 2] in CONTINUATION_FIRST
+    ):
+        return out  # what CONTINUATION_RE opens with is not there
     while (c := CONTINUATION_RE.match(search, pos)) is not None:
         seq = cn_to_int(c.group("n"))
         year = cn_to_int(c.group("y")) if c.group("y") else first.year
@@ -237,17 +272,18 @@ def _continuations(first: Mention, search: str, text: str, pos: int) -> list[Men
     return out
 
 
-def _forward_typed(m: re.Match[str], search: str, text: str) -> list[Mention]:
+def _forward_typed(number: RawNumber, search: str, text: str) -> list[Mention]:
     """``第21号和第22号公告``: a bare 第N号 whose list ends in a type word takes that type."""
-    if not (m.group("n3") and m.group("h3")):
+    if not (number[2][8] and number[2][9]):  # n3 and h3
         return []
-    first = _from_match(m, text)
+    first = _from_match(number, text)
     if first is None:
         return []
-    chain = _continuations(first, search, text, m.end())
+    chain = _continuations(first, search, text, number[1])
     if not chain or chain[-1].type is None:
         return []
-    return [replace(x, type=chain[-1].type) for x in (first, *chain)]
+    typed = chain[-1].type
+    return [Mention(x.text, x.issuers, typed, x.year, x.seq, x.span) for x in (first, *chain)]
 
 
 def _english_lists(text: str) -> list[Mention]:
@@ -269,27 +305,33 @@ def _english_lists(text: str) -> list[Mention]:
 
 
 def _number_matches(search: str) -> Iterator[re.Match[str]]:
+    """``NUMBER_RE.finditer(search)``: the matches ``_numbers_in`` finds, as match objects."""
+    for start, _, _ in _numbers_in(search):
+        yield NUMBER_RE.match(search, start)  # type: ignore[misc]
+
+
+def _numbers_in(search: str) -> Iterator[RawNumber]:
     """``NUMBER_RE.finditer(search)``, trying only the positions a number can start at.
 
     A number starts in the run of lead characters right before its first anchor (an anchor is
-    no lead character, so no number reaches across one to a later anchor). The positions of
-    those runs are tried in order, as the whole-text scan would; the prose between them, where
-    the big pattern failed char by char (dates and codes are digits, 一 and 国 lead issuers),
-    is not.
+    no lead character, so no number reaches across one to a later anchor). One scan of the
+    reversed text finds each anchor that can be a number's first together with its run; the
+    positions of a run are tried in order inside one regex call (``NUMBER_IN_RUN_RE``), as the
+    whole-text scan would try them. The prose between the runs, where the big pattern failed
+    char by char (dates and codes are digits, 一 and 国 lead issuers), is not tried.
     """
-    backwards = search[::-1]
+    n = len(search)
+    in_run = NUMBER_IN_RUN_RE.match
+    # (anchor, run start) in text order: the reversed text's matches, last first
+    runs = [(n - 1 - m.start(), n - m.end()) for m in ANCHOR_RUN_RE.finditer(search[::-1])]
     pos = 0
-    for anchor in NUMBER_ANCHOR_RE.finditer(search):
-        at = anchor.start()
+    for at, start in reversed(runs):
         if at < pos:
             continue
-        lead = NUMBER_LEAD_RE.match(backwards, len(search) - at)  # always matches, maybe empty
-        for start in range(max(pos, at - len(lead.group())), at + 1):  # type: ignore[union-attr]
-            m = NUMBER_RE.match(search, start)
-            if m is not None:
-                yield m
-                pos = m.end()
-                break
+        found = in_run(search, max(pos, start))
+        if found is not None:
+            start, pos = found.span("num")
+            yield start, pos, found.groups()[1:]
 
 
 def find_numbers(text: str, search: str | None = None) -> list[Mention]:
@@ -304,17 +346,19 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
     """
     search = text if search is None or len(search) != len(text) else search
     found: list[Mention] = []
-    for m in _number_matches(search):
-        if not _accept(m, search):
-            found.extend(_forward_typed(m, search, text))
+    for number in _numbers_in(search):
+        if not _accepted(number, search):
+            if number[2][8] and number[2][9]:  # n3 and h3: see _forward_typed
+                found.extend(_forward_typed(number, search, text))
             continue
-        mention = _from_match(m, text)
+        mention = _from_match(number, text)
         if mention is None:
             continue
         found.append(mention)
-        found.extend(_continuations(mention, search, text, m.end()))
+        if search[number[1] : number[1] + 1] in CONTINUATION_OPENERS:
+            found.extend(_continuations(mention, search, text, number[1]))
     # the English patterns need a type word; most texts have no Latin word to look at twice
-    english = may_hold(text, EN_TYPE_WORDS) and EN_TYPE_HINT_RE.search(text) is not None
+    english = may_say(text, EN_TYPE_WORDS) and EN_TYPE_HINT_RE.search(text) is not None
     for m in EN_NUMBER_RE.finditer(text) if english else ():
         n = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
         y = m.group("y1") or m.group("y2") or m.group("y3")
@@ -340,7 +384,7 @@ def find_numbers(text: str, search: str | None = None) -> list[Mention]:
         )
     if english:
         found.extend(_english_lists(text))
-    found.sort(key=lambda x: x.span)
+    found.sort(key=SPAN)
     out: list[Mention] = []
     for mention in found:
         if out and mention.span[0] < out[-1].span[1]:
