@@ -8,8 +8,12 @@ from parsers.dates import (
     SUSPEND_RE,
     dateline,
     effective_dates,
+    next_sentence,
     parse_date,
+    previous_sentence,
     publish_date,
+    sentence_at,
+    sentence_span,
     sentences,
     signature_date,
     suspending,
@@ -192,3 +196,39 @@ def test_one_scan_finds_the_suspension_sentences(text: str) -> None:
 def test_one_scan_finds_the_suspension_sentences_of_the_corpus() -> None:
     for name, search in corpus_searches():
         assert set(suspending(search)) == _suspending_by_sentence(search), name
+
+
+SENTENCE_PIECES = [
+    "。",
+    "；",
+    ";",
+    "！",
+    "?",
+    "\n",
+    " ",
+    "  ",
+    "自",
+    "起实施",
+    "2025年",
+    "Ab",
+    "\u3000",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts_of(SENTENCE_PIECES, 14))
+def test_sentences_found_around_a_position_are_the_split_ones(text: str) -> None:
+    """``sentence_span``, ``next_sentence`` and ``previous_sentence`` read the text around a
+    position only; they must give what splitting the whole text gives."""
+    spans = sentences(text)
+    for pos in range(len(text)):
+        k = sentence_at(text, pos)
+        assert sentence_span(text, pos) == (spans[k] if k is not None else None)
+    ends = {end for _, end in spans}
+    for pos in range(len(text) + 1):
+        if pos and text[pos - 1] not in "。；;！？!?\n" and pos not in ends:
+            continue  # both are asked where a sentence ends or may start
+        later = [s for s in spans if s[0] >= pos]
+        assert next_sentence(text, pos) == (later[0] if later else None)
+        earlier = [s for s in spans if s[1] <= pos]
+        assert previous_sentence(text, pos) == (earlier[-1] if earlier else None)

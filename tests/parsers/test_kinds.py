@@ -1,9 +1,12 @@
 """Kind and language decisions."""
 
 import pytest
+from hypothesis import given, settings
 
 from parsers import parse_text
-from parsers.kinds import kind, language
+from parsers.kinds import NEWS_RE, _reads_as_news, kind, language
+from parsers.normalize import has_latin
+from tests.parsers.conftest import texts_of
 
 
 @pytest.mark.parametrize(
@@ -62,3 +65,35 @@ def test_news_column_from_meta() -> None:
 def test_kind_through_parse_text_for_an_entity_list() -> None:
     rec = parse_text("商务部公告2026年第30号\n商务部决定将下列实体列入出口管制管控名单。").to_dict()
     assert rec["kind"] == "entity_list"
+
+
+NEWS_PIECES = [
+    "新华社",
+    "记者",
+    "据新华社报道",
+    "综合报导",
+    "十日电",
+    "9日电）",
+    "日电(",
+    "编辑：",
+    "reporter",
+    "REPORTED",
+    "Reuters",
+    "(Reuters)",
+    "BEIJING —",
+    "Beijing –",
+    "AB —",
+    "\n",
+    " ",
+    "x",
+    "据",
+    "报道",
+    "K",
+    "\u212a",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts_of(NEWS_PIECES, 10))
+def test_news_test_part_by_part_is_the_news_pattern(text: str) -> None:
+    assert _reads_as_news(text, has_latin(text)) == (NEWS_RE.search(text) is not None)
