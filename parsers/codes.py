@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
-from parsers.anchors import Anchors, may_hold
+from parsers.anchors import may_hold
 
 _DOT = r"[.。．·]"
 #: Control code with optional noise; group 0 is the whole written code. Its look-behind (no
@@ -51,8 +51,6 @@ ZH_HS_LABEL_RE = re.compile(
     rf"(?:参考(?:{_ZH_LABELS})|{_ZH_LABELS})(?i:[s])?(?:为)?[：:]? ?(?P<body>{HS_BODY})"
 )
 HS_SPLIT_RE = re.compile(r"[、，,;；/和及或]")
-#: What every match of ``CODE_RE`` holds (``3A001`` without its surroundings).
-CODE_ANCHOR_RE = re.compile(r"[0-9] ?[A-E] ?[0-9]{3}")
 HS_DIGITS = (8, 10)
 #: A cell or token that is only an HS code (table layouts).
 HS_CELL_RE = re.compile(r"^[0-9]{4} ?[0-9]{2} ?[0-9]{2}(?: ?[0-9]{2})?$")
@@ -103,12 +101,6 @@ def hs_from_body(body: str) -> list[str]:
         elif digits.isdigit() and len(digits) > 10:
             out += [d for d in part.split() if d.isdigit() and len(d) in HS_DIGITS]
     return out
-
-
-@lru_cache(maxsize=4)
-def code_anchors(search: str) -> Anchors:
-    """Where control codes may stand in ``search`` (a range they do not touch holds none)."""
-    return Anchors.of(CODE_ANCHOR_RE, search)
 
 
 class Labels:
