@@ -12,50 +12,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import cache, lru_cache
 
-
-def may_hold(text: str, words: tuple[str, ...]) -> bool:
-    """False only when ``re.IGNORECASE`` finds none of ``words`` (lower-case ASCII) in ``text``.
-
-    ``casefold`` maps every character IGNORECASE lets match an ASCII letter to that letter,
-    except the two Turkish i's, which decide on their own. The folded text (cached: several
-    extractors ask) is searched for the words as one literal alternation, which the regex
-    engine scans far faster than an IGNORECASE pattern. Its ASCII characters alone are searched
-    first: a word stands on them whole, so where they hold none the text holds none (a Chinese
-    text has few of them); where they do, the folded text decides.
-    """
-    folded = _folded(text)
-    if folded is None:
-        return True
-    rule = _ascii_alternation(words)
-    if rule is not None and rule.search(folded[1]) is None:
-        return False
-    return _alternation(words).search(folded[0]) is not None
-
-
-@cache
-def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
-    """The words as one literal alternation: one scan, the engine skipping to first letters."""
-    return re.compile("|".join(re.escape(word) for word in words))
-
-
-@cache
-def _ascii_alternation(words: tuple[str, ...]) -> re.Pattern[bytes] | None:
-    """``_alternation`` for ASCII bytes; None when a word is not ASCII."""
-    if not all(word.isascii() for word in words):
-        return None
-    return re.compile(b"|".join(re.escape(word.encode()) for word in words))
-
-
-@lru_cache(maxsize=8)
-def _folded(text: str) -> tuple[str, bytes] | None:
-    """``text.casefold()`` and its ASCII characters, None when it has a Turkish i; cached,
-    several extractors ask."""
-    if "\u0130" in text or "\u0131" in text:
-        return None
-    folded = text.casefold()
-    return folded, folded.encode("ascii", "ignore")
+from parsers.normalize import may_say
 
 
 class Words:
@@ -75,7 +33,7 @@ class Words:
         """``bool(pattern.search(text))``."""
         if self.zh.search(text) is not None:
             return True
-        return may_hold(text, self.english) and self.pattern.search(text) is not None
+        return may_say(text, self.english) and self.pattern.search(text) is not None
 
 
 class Anchors:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
-from parsers.anchors import may_hold
+from parsers.normalize import may_say
 
 _DOT = r"[.。．·]"
 #: Control code with optional noise; group 0 is the whole written code. Its look-behind (no
@@ -43,7 +43,7 @@ HS_LABEL_RE = re.compile(
 )
 #: The words of ``HS_LABEL_RE``'s English parts: one of them is in each.
 HS_LABEL_WORDS = ("reference", "hs", "tariff", "commodity")
-#: ``HS_LABEL_RE`` in a text without ``HS_LABEL_WORDS`` (``may_hold``), where only its Chinese
+#: ``HS_LABEL_RE`` in a text without ``HS_LABEL_WORDS`` (``normalize.may_say``), where only its Chinese
 #: labels can match: the same matches, and each alternative starts with a literal, so the
 #: engine skips to their first characters.
 _ZH_LABELS = "税则号列|海关商品编号|商品编号|商品编码|税则号"
@@ -118,8 +118,8 @@ class Labels:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.codes: list[list[str]] = []
-        #: whether an English label word may stand in the text (``may_hold``)
-        self.english = may_hold(search, HS_LABEL_WORDS)
+        #: whether an English label word may stand in the text (``normalize.may_say``)
+        self.english = may_say(search, HS_LABEL_WORDS)
         rule = HS_LABEL_RE if self.english else ZH_HS_LABEL_RE
         for m in rule.finditer(search):
             self.starts.append(m.start())

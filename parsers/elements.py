@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.anchors import may_hold
+from parsers.normalize import may_say
 
 #: Simplified Chinese element names (one character each) → IUPAC symbol.
 ELEMENTS = {
@@ -101,9 +101,9 @@ EN_WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)[\s-]+$")
 
 def _english(search: str) -> list[tuple[int, str]]:
     hits: list[tuple[int, str]] = []
-    # no English subject word: the long pattern can't match (may_hold: the same, fast, for the
+    # no English subject word: the long pattern can't match (may_say: the same, fast, for the
     # many texts without any of the words)
-    if not (may_hold(search, EN_HINT_WORDS) and EN_HINT_RE.search(search)):
+    if not (may_say(search, EN_HINT_WORDS) and EN_HINT_RE.search(search)):
         return hits
     for m in EN_SUBJECT_RE.finditer(search):
         group = "e" if m.group("e") else "f"

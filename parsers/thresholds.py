@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from parsers.anchors import Anchors, may_hold
+from parsers.anchors import Anchors
+from parsers.normalize import may_say
 from parsers.numbers import cn_to_int
 
 #: Unit as written (lower-cased for ASCII) → canonical unit of the contract. Longest first.
@@ -435,9 +436,9 @@ def _anchors(search: str) -> tuple[Anchors, bool, bool]:
     anything = Anchors.of(ZH_ANCHOR_RE, search)
     # the English scans only where an English word may stand (most texts have none)
     en_prefix = en_postfix = False
-    if may_hold(search, EN_WORDS):  # most texts hold none: one search answers both
-        en_prefix = may_hold(search, EN_PREFIX_WORDS)
-        en_postfix = may_hold(search, EN_POSTFIX_WORDS)
+    if may_say(search, EN_WORDS):  # most texts hold none: one search answers both
+        en_prefix = may_say(search, EN_PREFIX_WORDS)
+        en_postfix = may_say(search, EN_POSTFIX_WORDS)
     if en_prefix or en_postfix:
         english = ((EN_PREFIX_ANCHOR_RE, en_prefix), (EN_POSTFIX_ANCHOR_RE, en_postfix))
         found = [Anchors.of(rule, search) for rule, on in english if on]

@@ -2,7 +2,6 @@
 
 from hypothesis import given, settings
 
-from parsers.anchors import may_hold
 from parsers.clauses import outline
 from parsers.codes import CODE_RE, HS_LABEL_WORDS, normalize_code
 from parsers.items import (
@@ -14,6 +13,7 @@ from parsers.items import (
     find_items,
     free_thresholds,
 )
+from parsers.normalize import may_say
 from parsers.thresholds import find_thresholds
 from tests.parsers.conftest import corpus_searches, texts_of
 
@@ -173,7 +173,7 @@ def test_entry_start_is_its_pattern(before: str) -> None:
     )
 )
 def test_hs_parenthesis_check_skips_only_names_it_cannot_change(raw: str) -> None:
-    english = may_hold(raw, HS_LABEL_WORDS)
+    english = may_say(raw, HS_LABEL_WORDS)
     if not english and HS_PAREN_ZH[0] not in raw and HS_PAREN_ZH[1] not in raw:
         assert HS_PAREN_RE.sub("", raw) == raw
 
