@@ -1,12 +1,17 @@
-"""Hand-written MOFCOM-style pages (SITE_NOTES §1.4 anatomy) and a crawler-like page item.
+"""Hand-written MOFCOM-style pages (SITE_NOTES §1.4 anatomy), as the crawler items that carry them.
 
 The announcement text is invented for tests; only the page structure follows the real site.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from crawlers.items import FetchedPage as Page
+from crawlers.items import FetchEvent
+
+#: Tests build fetch outcomes as ``P.Event`` (the crawler's own item).
+Event = FetchEvent
 
 ARTICLE_URL = (
     "https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_3f0c2a9d5b8e4c17a6d2e9f1b4c7a850.html"
@@ -95,39 +100,6 @@ def article_html(
 
 def at(hour: int, day: int = 9) -> datetime:
     return datetime(2025, 10, day, hour, 0, tzinfo=UTC)
-
-
-@dataclass
-class Page:
-    """Same attributes as ``crawlers.items.FetchedPage`` (docs/ARCHITECTURE.md)."""
-
-    source: str
-    url: str
-    canonical_url: str
-    kind: str
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    fetched_at: datetime
-    list_title: str | None = None
-    list_date: str | None = None
-    parent_url: str | None = None
-    elapsed_ms: int | None = None
-
-
-@dataclass
-class Event:
-    """Same attributes as ``crawlers.items.FetchEvent``."""
-
-    source: str
-    url: str
-    kind: str
-    status: int | None
-    outcome: str
-    error: str | None
-    fetched_at: datetime
-    body: bytes | None = None
-    elapsed_ms: int | None = field(default=None)
 
 
 def article(
