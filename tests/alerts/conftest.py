@@ -130,6 +130,22 @@ class SmtpServer:
         values.update(overrides)
         return AlertConfig(**values)
 
+    def config_file(self, path: Path, *extra: str) -> Path:
+        """A regwatch TOML config at ``path`` that mails through this server, plus ``extra``
+        lines (for the CLI, which reads its settings from a file)."""
+        lines = [
+            'smtp_host = "127.0.0.1"',
+            f"smtp_port = {self.port}",
+            f'smtp_tls = "{self.tls}"',
+            f'smtp_user = "{SMTP_USER}"',
+            f'smtp_password = "{SMTP_PASSWORD}"',
+            f'smtp_ca_file = "{self.ca_file}"',
+            'smtp_from = "regwatch <regwatch@alerts.example.org>"',
+            *extra,
+        ]
+        path.write_text("\n".join(lines), encoding="utf-8")
+        return path
+
 
 def _serve(tls: tuple[ssl.SSLContext, Path], implicit: bool) -> Iterator[SmtpServer]:
     from aiosmtpd.controller import Controller

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
+from tests.alerts.conftest import SMTP_PASSWORD, SmtpServer
 
 pytestmark = pytest.mark.slow
 
@@ -18,30 +18,12 @@ API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 SOURCE = "gov_mofcom_zcfb"
 
 
-def _config(path: Path, smtp: SmtpServer) -> Path:
-    path.write_text(
-        "\n".join(
-            [
-                'smtp_host = "127.0.0.1"',
-                f"smtp_port = {smtp.port}",
-                'smtp_tls = "starttls"',
-                f'smtp_user = "{SMTP_USER}"',
-                f'smtp_password = "{SMTP_PASSWORD}"',
-                f'smtp_ca_file = "{smtp.ca_file}"',
-                'smtp_from = "regwatch <regwatch@alerts.example.org>"',
-                'alert_admin = "ops@example.com"',
-                "health_failed_runs = 2",
-            ]
-        ),
-        encoding="utf-8",
-    )
-    return path
-
-
 def test_a_broken_list_endpoint_sends_one_health_email_then_a_recovery(
     cli, mirror, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    config = _config(tmp_path / "regwatch.toml", smtp)
+    config = smtp.config_file(
+        tmp_path / "regwatch.toml", 'alert_admin = "ops@example.com"', "health_failed_runs = 2"
+    )
     log_file = tmp_path / "regwatch.log"
 
     def run() -> object:

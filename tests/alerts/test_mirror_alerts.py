@@ -10,33 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
+from tests.alerts.conftest import SmtpServer
 
 pytestmark = pytest.mark.slow
-
-
-def _config(path: Path, smtp: SmtpServer) -> Path:
-    path.write_text(
-        "\n".join(
-            [
-                'smtp_host = "127.0.0.1"',
-                f"smtp_port = {smtp.port}",
-                'smtp_tls = "starttls"',
-                f'smtp_user = "{SMTP_USER}"',
-                f'smtp_password = "{SMTP_PASSWORD}"',
-                f'smtp_ca_file = "{smtp.ca_file}"',
-                'smtp_from = "regwatch <regwatch@alerts.example.org>"',
-            ]
-        ),
-        encoding="utf-8",
-    )
-    return path
 
 
 def test_announcement_70_is_mailed_once_to_the_subscribers_it_concerns(
     cli, mirror, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    config = str(_config(tmp_path / "regwatch.toml", smtp))
+    config = str(smtp.config_file(tmp_path / "regwatch.toml"))
 
     def regwatch(*args: str):
         result = cli("--config", config, "--today", mirror.day, *args)
