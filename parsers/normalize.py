@@ -112,8 +112,41 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+#: The characters OpenCC's t2s changes only inside a phrase, never on their own (深沈 → 深沉,
+#: 答覆 → 答复, 打坏 → 打坯). Every t2s dictionary key that changes a text holds one of these or a
+#: character the conversion changes on its own; ``tests/parsers/test_normalize.py`` checks this
+#: against the dictionaries of the installed OpenCC.
+T2S_PHRASE_ONLY = "哩坏沈甦瞭藉衹覆"
+#: Characters never examined one by one: surrogates (OpenCC refuses them, and must still be asked
+#: so that it does) and everything beyond the Basic Multilingual Plane (extension B and later).
+T2S_ALWAYS = r"\ud800-\udfff\U00010000-\U0010ffff"
+
+
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> re.Pattern[str]:
+    """A character class; a text with none of its characters is its own t2s conversion.
+
+    OpenCC replaces the longest dictionary key at each position and keeps every other character,
+    so the output differs from the input only where a key whose value differs occurs. The class
+    holds every BMP character t2s changes on its own (asked of OpenCC once, one character per
+    line), ``T2S_PHRASE_ONLY`` and ``T2S_ALWAYS``.
+    """
+    chars = [chr(c) for c in range(0x10000) if c != 0x0A and not 0xD800 <= c <= 0xDFFF]
+    converted = _t2s().convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # cannot happen with OpenCC's dictionaries; never guess
+        return re.compile(r"[^\x00-\x7f]")
+    changing = "".join(ch for ch, done in zip(chars, converted, strict=True) if ch != done)
+    return re.compile(f"[{re.escape(changing + T2S_PHRASE_ONLY)}{T2S_ALWAYS}]")
+
+
 def to_simplified(text: str) -> str:
-    """Traditional → simplified (OpenCC t2s); may change length (phrase conversions)."""
+    """Traditional → simplified (OpenCC t2s); may change length (phrase conversions).
+
+    A text without any character t2s could change (``_t2s_triggers``) is returned as it is,
+    without the conversion: most texts are simplified already.
+    """
+    if _t2s_triggers().search(text) is None:
+        return text
     return _t2s().convert(text)
 
 
