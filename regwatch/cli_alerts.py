@@ -319,6 +319,7 @@ def cron(
     user: Annotated[str | None, typer.Option(help="systemd User= (default: you).")] = None,
 ) -> None:
     """Print a crontab line and a systemd service + timer that run `regwatch run`."""
+    from regwatch import compiled
     from regwatch import cron as text
 
     settings = _settings(ctx)
@@ -331,7 +332,10 @@ def cron(
     config = Path(given).resolve() if given else None
     script = Path(sys.executable).absolute().with_name("regwatch")  # the venv's entry point
     program = [str(script)] if script.exists() else [sys.executable, "-m", "regwatch"]
-    command = text.command_line(program, config, data_dir, log_file)
+    # the compiled parsers when they were built here (a stale build is never used: see compiled)
+    build = compiled.BUILD_DIR
+    env = {"PYTHONPATH": str(build)} if (build / "parsers").is_dir() else None
+    command = text.command_line(program, config, data_dir, log_file, env)
     typer.echo("# crontab -e")
     typer.echo(text.crontab_line(interval, command, workdir))
     typer.echo("")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,9 +53,23 @@ def parse_interval(text: str) -> Interval:
     )
 
 
-def command_line(program: list[str], config: Path | None, data_dir: Path, log_file: Path) -> str:
-    """The shell command of one run, with absolute paths (cron starts in the home directory)."""
-    parts = list(program)
+def command_line(
+    program: list[str],
+    config: Path | None,
+    data_dir: Path,
+    log_file: Path,
+    env: dict[str, str] | None = None,
+) -> str:
+    """The shell command of one run, with absolute paths (cron starts in the home directory).
+
+    ``env`` is set through ``env(1)``, which both cron and systemd's ``ExecStart`` accept.
+    """
+    parts = (
+        [shutil.which("env") or "/usr/bin/env", *(f"{k}={v}" for k, v in env.items())]
+        if env
+        else []
+    )
+    parts += program
     if config is not None:
         parts += ["--config", str(config)]
     parts += ["--data-dir", str(data_dir), "--log-file", str(log_file), "run", "--no-progress"]

@@ -20,6 +20,7 @@ import db
 import parsers
 from db import queries, store
 from db.changes import ChangeStats, process_changes
+from regwatch import compiled
 from regwatch.alerting import notify_step
 from regwatch.config import Settings
 from regwatch.convert import convert_legacy
@@ -82,6 +83,10 @@ def process_pending(sessions: db.SessionFactory, limit: int | None = None) -> Pr
     with sessions() as s:
         pending = queries.versions_to_parse(s, parsers.PARSER_VERSION)
     pending = pending[:limit] if limit else pending
+    if pending:
+        log.info("parsing %d stored version(s); parsers: %s", len(pending), compiled.describe())
+        if compiled.is_stale():
+            log.warning("parsers: %s", compiled.describe())
     for first in range(0, len(pending), PARSE_BATCH):
         with sessions() as s:
             for version_id in pending[first : first + PARSE_BATCH]:

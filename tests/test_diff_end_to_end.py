@@ -28,6 +28,9 @@ def _crawl(cli, mirror, state: int, *extra: str) -> list[dict]:
     mirror.set_state(state)
     result = cli("--today", mirror.day, "run", "--no-progress", *extra)
     assert result.returncode == 0, result.stderr
+    if "parsed 0 version(s)" not in result.stderr:
+        # a parse pass names the parsers it runs (the checkout's sources: no build on the path)
+        assert "stored version(s); parsers: interpreted from " in result.stderr
     return cli("changes", "--json").json()[before:]
 
 

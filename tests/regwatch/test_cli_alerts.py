@@ -13,6 +13,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 import db
+from regwatch import compiled
 from regwatch.cli import app
 from regwatch.config import load_settings
 from regwatch.errors import ConfigError
@@ -161,7 +162,10 @@ def test_feed_export_and_serve(tmp_path: Path) -> None:
             proc.stdout.close()
 
 
-def test_cron_prints_crontab_and_systemd_units(tmp_path: Path) -> None:
+def test_cron_prints_crontab_and_systemd_units(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compiled, "BUILD_DIR", tmp_path / "no-build")
     cfg = tmp_path / "regwatch.toml"
     cfg.write_text("", encoding="utf-8")
     r = CliRunner().invoke(
@@ -189,6 +193,20 @@ def test_cron_prints_crontab_and_systemd_units(tmp_path: Path) -> None:
     assert "0 */6 * * *" in _cli(tmp_path, "cron", "--every", "6h").output
     bad = _cli(tmp_path, "cron", "--every", "7m")
     assert bad.exit_code == 2 and "interval '7m'" in bad.output
+    assert "PYTHONPATH" not in r.output  # nothing compiled here: the sources run
+
+
+def test_cron_runs_with_the_compiled_parsers_once_they_are_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = tmp_path / "build" / "compiled"
+    (build / "parsers").mkdir(parents=True)
+    monkeypatch.setattr(compiled, "BUILD_DIR", build)
+    out = _cli(tmp_path, "cron", "--every", "30m").output
+    line = next(x for x in out.splitlines() if x.startswith("*/30 * * * * "))
+    assert f"env PYTHONPATH={build} " in line and line.endswith("run --no-progress >/dev/null 2>&1")
+    start = next(x for x in out.splitlines() if x.startswith("ExecStart="))
+    assert start.startswith("ExecStart=/") and f" PYTHONPATH={build} " in start
 
 
 def test_smtp_settings_keep_the_password_out_of_sight(tmp_path: Path) -> None:
