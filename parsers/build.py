@@ -18,7 +18,14 @@ from parsers.anchors import Words
 from parsers.blocks import squash
 from parsers.control import control_facts
 from parsers.encoding import decode_html
-from parsers.normalize import has_latin, may_say, normalize_text, search_copy, to_simplified
+from parsers.normalize import (
+    has_latin,
+    may_say,
+    normalize_text,
+    search_copy,
+    t2s_inert,
+    to_simplified,
+)
 from parsers.numbers import RUNNING_SERIES, Mention, find_numbers, same_document
 from parsers.page import Page, extract_page, parse_header, stable_text
 from parsers.record import DocNumber, DocRef, Record, Reference, Suspension, guarded
@@ -360,7 +367,9 @@ def build_record(
     """Extract every field from ``raw_text``; see the module docstring for the rules."""
     warns = list(warnings or [])
     text = guarded(warns, "normalisation", lambda: normalize_text(raw_text), "")
-    search = guarded(warns, "simplified copy", lambda: search_copy(text), text)
+    # most texts are simplified already: then the text is its own copy, and language knows it
+    inert = t2s_inert(text)
+    search = text if inert else guarded(warns, "simplified copy", lambda: search_copy(text), text)
     if len(search) != len(text):
         warns.append("simplified copy changed length; searching the text as written")
         search = text
@@ -390,7 +399,7 @@ def build_record(
             continue
         doc_type = m.type or title_type or "其他"
         numbers.append(DocNumber(m.text, m.issuers, doc_type, own_year, m.seq, m.span))
-    lang = guarded(warns, "language", lambda: kinds.language(text, url), "zh-Hans")
+    lang = guarded(warns, "language", lambda: kinds.language(text, url, inert), "zh-Hans")
     column = (meta or {}).get("ColumnName")
     own_types = [n.type for n in numbers]
     rec_kind = guarded(

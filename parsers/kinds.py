@@ -67,14 +67,25 @@ WIRE_AGENCY_RE = re.compile(r"\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\)")
 HAN_RUN_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf][\u4e00-\u9fff\u3400-\u4dbf]*")
 #: Latin letters are counted as the ASCII letters ``str.encode`` keeps and ``translate`` drops.
 ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#: ``language`` reads the start of a text only.
+LANGUAGE_SAMPLE = 5000
+#: At least ten Han characters (the class of ``HAN_RUN_RE``) from the start: one pass, no
+#: backtracking (possessive runs of other characters).
+TEN_HAN_RE = re.compile(r"(?:[^\u4e00-\u9fff\u3400-\u4dbf]*+[\u4e00-\u9fff\u3400-\u4dbf]){10}")
 #: Share of Han characters that must change under t2s to call a text traditional.
 TRADITIONAL_SHARE = 0.03
 TRADITIONAL_MIN = 3
 
 
-def language(text: str, url: str | None = None) -> str:
-    """``zh-Hant`` when enough characters are traditional, ``en`` when Han is scarce, else ``zh-Hans``."""
-    sample = text[:5000]
+def language(text: str, url: str | None = None, inert: bool = False) -> str:
+    """``zh-Hant`` when enough characters are traditional, ``en`` when Han is scarce, else ``zh-Hans``.
+
+    ``inert``: the caller found ``normalize.t2s_inert(text)``; then the Han characters of the
+    sample convert to themselves, and ten of them make the text simplified Chinese.
+    """
+    if inert and TEN_HAN_RE.match(text, 0, LANGUAGE_SAMPLE):
+        return "zh-Hans"
+    sample = text[:LANGUAGE_SAMPLE]
     joined = "".join(HAN_RUN_RE.findall(sample))
     if len(joined) < 10:  # the letters count only where Han is scarce
         ascii_part = sample.encode("ascii", "ignore")

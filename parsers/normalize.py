@@ -139,13 +139,20 @@ def _t2s_triggers() -> re.Pattern[str]:
     return re.compile(f"[{re.escape(changing + T2S_PHRASE_ONLY)}{T2S_ALWAYS}]")
 
 
+def t2s_inert(text: str) -> bool:
+    """OpenCC t2s leaves ``text`` as it is, and so any text made of its characters.
+
+    True when no character of ``text`` is in ``_t2s_triggers``: most texts are simplified.
+    """
+    return _t2s_triggers().search(text) is None
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified (OpenCC t2s); may change length (phrase conversions).
 
-    A text without any character t2s could change (``_t2s_triggers``) is returned as it is,
-    without the conversion: most texts are simplified already.
+    An inert text (``t2s_inert``) is returned as it is, without the conversion.
     """
-    if _t2s_triggers().search(text) is None:
+    if t2s_inert(text):
         return text
     return _t2s().convert(text)
 

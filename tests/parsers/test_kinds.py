@@ -4,8 +4,16 @@ import pytest
 from hypothesis import given, settings
 
 from parsers import parse_text
-from parsers.kinds import NEWS_RE, _reads_as_news, kind, language
-from parsers.normalize import has_latin
+from parsers.kinds import (
+    HAN_RUN_RE,
+    LANGUAGE_SAMPLE,
+    NEWS_RE,
+    TEN_HAN_RE,
+    _reads_as_news,
+    kind,
+    language,
+)
+from parsers.normalize import has_latin, t2s_inert
 from tests.parsers.conftest import texts_of
 
 
@@ -21,6 +29,19 @@ from tests.parsers.conftest import texts_of
 )
 def test_language(text: str, lang: str) -> None:
     assert language(text) == lang
+    assert language(text, inert=t2s_inert(text)) == lang
+
+
+LANGUAGE_PIECES = [*"商务部公告管制臺灣國關深沈覆aZ 。\n", "Export controls", "出口", "深，沈"]
+
+
+@given(texts_of(LANGUAGE_PIECES, max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_language_told_the_text_is_inert_decides_as_without(text: str) -> None:
+    inert = t2s_inert(text)
+    assert language(text, inert=inert) == language(text)
+    han = "".join(HAN_RUN_RE.findall(text[:LANGUAGE_SAMPLE]))
+    assert (TEN_HAN_RE.match(text, 0, LANGUAGE_SAMPLE) is not None) == (len(han) >= 10)
 
 
 @pytest.mark.parametrize(
