@@ -165,7 +165,8 @@ def stable_hash(
 
 #: ``lxml.html``'s parser options without its element classes: the tree is the same, and
 #: plain elements skip a Python class lookup for every element the extraction touches.
-HTML_PARSER = etree.HTMLParser()
+#: No ID table: nothing looks elements up by id, and libxml2 skips hashing every id attribute.
+HTML_PARSER = etree.HTMLParser(collect_ids=False)
 
 
 def _has_class(name: str) -> str:
