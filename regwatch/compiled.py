@@ -54,6 +54,7 @@ del _load
 
 #: What ``load`` found in this process; None while the parsers come from the checkout directly.
 _state: str | None = None
+_stale = False
 
 
 class BuildError(RuntimeError):
@@ -146,37 +147,41 @@ def load(namespace: dict[str, Any]) -> None:
     """Run the package ``__init__`` of a build (``namespace`` is its module's globals).
 
     With the checkout the build was made from unchanged, the compiled modules load and the
-    build's copy of ``__init__`` runs. When any file there differs, was added or removed, the
-    package path is pointed at the checkout (its modules load from source) and the checkout's
-    ``__init__`` runs, with a warning naming what changed. A build whose checkout is gone
-    (installed elsewhere) runs as built.
+    build's copy of ``__init__`` runs. When any file there differs, was added or removed (or
+    the build's record of them is unreadable), the package path is pointed at the checkout (its
+    modules load from source) and the checkout's ``__init__`` runs, with a warning saying why.
+    A build whose checkout is gone (installed elsewhere) runs as built.
     """
-    global _state
+    global _state, _stale
     here = Path(namespace["__path__"][0])
-    manifest = _manifest(here.parent) or {}
-    checkout = Path(manifest.get("source", here))
-    changed = ["built-from.json"] if not manifest else []
-    if manifest and checkout.is_dir():
+    manifest = _manifest(here.parent)
+    checkout = Path(manifest["source"]) if manifest and "source" in manifest else SOURCE
+    if manifest is None:
+        why = f"its {MANIFEST} is missing or unreadable"
+    elif not checkout.is_dir():
+        why = ""
+    else:
         changed = _changed(manifest.get("digests", {}), digests(checkout))
-    if not changed:
+        why = f"{', '.join(changed[:5])} changed" if changed else ""
+    _stale = bool(why)
+    if not _stale:
         exec(compile((here / INIT_COPY).read_bytes(), str(here / INIT_COPY), "exec"), namespace)
-        native = [
-            name
-            for name in manifest.get("modules", [])
-            if str(getattr(sys.modules.get(f"parsers.{name}"), "__file__", "")).endswith(EXTENSION)
-        ]
-        _state = (
-            f"compiled (mypyc) from {here}: {len(native)} of {len(manifest['modules'])} modules"
-        )
+        modules = manifest.get("modules", []) if manifest else []
+        native = [m for m in modules if _file_of(f"parsers.{m}").endswith(EXTENSION)]
+        _state = f"compiled (mypyc) from {here}: {len(native)} of {len(modules)} modules"
         return
     namespace["__path__"][:] = [str(checkout)]
     _state = (
-        f"interpreted from {checkout}: the compiled build in {here} is older than it "
-        f"({', '.join(changed[:5])} changed); rebuild it with `make compiled`"
+        f"interpreted from {checkout}: the compiled build in {here} is not of these sources "
+        f"({why}); rebuild it with `make compiled`"
     )
     warnings.warn(_state, RuntimeWarning, stacklevel=2)
     init = checkout / "__init__.py"
     exec(compile(init.read_bytes(), str(init), "exec"), namespace)
+
+
+def _file_of(module: str) -> str:
+    return str(getattr(sys.modules.get(module), "__file__", ""))
 
 
 def describe() -> str:
@@ -185,8 +190,8 @@ def describe() -> str:
 
 
 def is_stale() -> bool:
-    """A build is on the path but its sources changed, so the interpreted parsers run."""
-    return bool(_state and _state.startswith("interpreted"))
+    """A build is on the path but is not of the checkout's sources, so those run instead."""
+    return _stale
 
 
 def main(argv: list[str] | None = None) -> int:

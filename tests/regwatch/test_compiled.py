@@ -22,6 +22,7 @@ from regwatch import compiled
 @pytest.fixture(autouse=True)
 def _fresh_state(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(compiled, "_state", None)
+    monkeypatch.setattr(compiled, "_stale", False)
 
 
 def fake_build(tmp_path: Path) -> tuple[Path, Path]:
@@ -80,6 +81,18 @@ def test_once_a_source_changes_the_sources_run_with_a_warning(
     assert ns["WHO"] == ("new" if named == "__init__.py" else "source")
     assert compiled.is_stale() and named in compiled.describe()
     assert not compiled.up_to_date(out, source)
+
+
+def test_a_build_without_its_record_runs_the_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = fake_build(tmp_path)
+    (out / compiled.MANIFEST).write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(compiled, "SOURCE", source)  # the checkout regwatch itself comes from
+    ns = namespace(out)
+    with pytest.warns(RuntimeWarning, match="built-from.json is missing or unreadable"):
+        compiled.load(ns)
+    assert ns["WHO"] == "source" and ns["__path__"] == [str(source)] and compiled.is_stale()
 
 
 def test_a_build_away_from_its_checkout_runs_as_built(tmp_path: Path) -> None:
