@@ -29,11 +29,28 @@ class Words:
         self.pattern = pattern
         self.english = english
 
-    def found(self, text: str) -> bool:
-        """``bool(pattern.search(text))``."""
-        if self.zh.search(text) is not None:
+    def found(
+        self, text: str, end: int | None = None, *, latin: bool = True, document: bool = True
+    ) -> bool:
+        """``bool(pattern.search(text, 0, end))``.
+
+        Args:
+            text: What is searched.
+            end: Only ``text[:end]`` is searched (the English pre-check reads all of ``text``:
+                a "maybe" for its start).
+            latin: False when the caller knows ``text`` holds no letter
+                (``normalize.has_latin``): only the Chinese words are looked for.
+            document: ``text`` is the document's text or search copy (``normalize.may_say``
+                caches its view); False for any other string.
+        """
+        stop = len(text) if end is None else end
+        if self.zh.search(text, 0, stop) is not None:
             return True
-        return may_say(text, self.english) and self.pattern.search(text) is not None
+        return (
+            latin
+            and may_say(text, self.english, document)
+            and self.pattern.search(text, 0, stop) is not None
+        )
 
 
 class Anchors:

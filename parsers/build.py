@@ -20,7 +20,6 @@ from parsers.control import control_facts
 from parsers.encoding import decode_html
 from parsers.normalize import (
     has_latin,
-    may_say,
     normalize_text,
     search_copy,
     t2s_inert,
@@ -147,13 +146,9 @@ def _own_mentions(search: str, mentions: list[Mention]) -> list[Mention]:
 def _rule_named(sentence: str, latin: bool) -> str | None:
     """The first of ``RELATION_RULES`` found in ``sentence``; ``latin``: it may hold a letter."""
     if latin:
-        for name, rule in RELATION_RULES:  # rule.found, its English asked of the sentence
-            if rule.zh.search(sentence) is not None or (
-                may_say(sentence, rule.english, document=False)
-                and rule.pattern.search(sentence) is not None
-            ):
-                return name
-        return None
+        return next(
+            (name for name, rule in RELATION_RULES if rule.found(sentence, document=False)), None
+        )
     if RELATION_ZH_RE.search(sentence) is None:  # one scan answers for the usual sentence
         return None
     return next((name for name, rule in RELATION_RULES if rule.zh.search(sentence)), None)

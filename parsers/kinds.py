@@ -136,12 +136,14 @@ def kind(
         return "news"
     # without a letter in the search copy its parts need only the Chinese words
     latin = has_latin(search)
-    if _found(QA, title_s) or (not own_types and _found_early(QA, search, 200, latin)):
+    if QA.found(title_s, document=False) or (not own_types and QA.found(search, 200, latin=latin)):
         return "qa"
     if "公告" in own_types or "令" in own_types or "决定" in own_types:
         # the title and the start of the text (no word reaches across the line between them)
-        head = _found(ENTITY_LIST, title_s) or _found_early(ENTITY_LIST, search, 300, latin)
-        if head and _found(LISTING, search, latin, document=True):
+        head = ENTITY_LIST.found(title_s, document=False) or ENTITY_LIST.found(
+            search, 300, latin=latin
+        )
+        if head and LISTING.found(search, latin=latin):
             return "entity_list"
         return "announcement"
     if "通知" in own_types or NOTICE_RE.search(title_s):
@@ -164,27 +166,3 @@ def _reads_as_news(search: str, latin: bool) -> bool:
     if (WIRE_DASHES[0] in search or WIRE_DASHES[1] in search) and WIRE_DATELINE_RE.search(search):
         return True
     return WIRE_AGENCY_RE.search(search) is not None
-
-
-def _found_early(words: Words, search: str, end: int, latin: bool) -> bool:
-    """``words.found(search[:end])`` (``latin``: ``normalize.has_latin(search)``)."""
-    if words.zh.search(search, 0, end) is not None:
-        return True
-    return (
-        latin
-        and may_say(search, words.english)  # (of the whole text: a "maybe" for its start)
-        and words.pattern.search(search, 0, end) is not None
-    )
-
-
-def _found(words: Words, text: str, latin: bool = True, document: bool = False) -> bool:
-    """``words.found(text)``.
-
-    ``latin``: False when ``text`` holds no letter (``normalize.has_latin``); ``document``:
-    ``text`` is the document's search copy (see ``normalize.may_say``).
-    """
-    if words.zh.search(text) is not None:
-        return True
-    return (
-        latin and may_say(text, words.english, document) and words.pattern.search(text) is not None
-    )

@@ -10,7 +10,7 @@ from parsers.build import RELATION_RULES
 from parsers.codes import HS_LABEL_RE, find_hs, hs_from_body
 from parsers.control import CONTROL
 from parsers.kinds import ENTITY_LIST, LISTING, QA
-from parsers.normalize import may_say
+from parsers.normalize import latin_in, may_say
 from tests.parsers.conftest import corpus_ranges, texts_of
 
 
@@ -71,5 +71,9 @@ WORD_PIECES = [
 @settings(max_examples=300, deadline=None)
 @given(texts_of(WORD_PIECES, 12))
 def test_words_answer_as_their_whole_pattern(text: str) -> None:
+    latin = latin_in(text)
     for words in (QA, ENTITY_LIST, LISTING, CONTROL, *(rule for _, rule in RELATION_RULES)):
         assert words.found(text) == bool(words.pattern.search(text)), words.pattern.pattern
+        for end in (0, 5, len(text) // 2):  # the start of a text, told whether it has letters
+            expected = bool(words.pattern.search(text, 0, end))
+            assert words.found(text, end, latin=latin, document=False) == expected, (end, text)
