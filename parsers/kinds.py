@@ -35,32 +35,27 @@ NEWS_HOSTS = (
     "chinadaily.com.cn",
     "people.com.cn",
 )
-_NEWS_ZH = (
-    r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑"
-    # a wire lead: （中央社台北9日电） / 新华社北京10月9日电
-    r"|[0-9一二三四五六七八九十]{1,3}日电[）)]"
-)
+#: News words: an agency, a reporter, a report, an editor's line.
+_NEWS_WORDS_ZH = r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑"
+EN_NEWS_WORDS = ("reporter", "reported")
+#: A wire dateline opening a paragraph: ``BEIJING —``; a wire agency: ``Beijing (Reuters) -``.
+WIRE_DATELINE_RE = re.compile(r"^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]", re.MULTILINE)
+WIRE_AGENCY_RE = re.compile(r"\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\)")
+WIRE_DASHES = ("—", "–")
 NEWS_SUBDOMAINS = tuple("." + h for h in NEWS_HOSTS)
 #: A news host anywhere in a URL, in any letter case.
 NEWS_HOST_IN_RE = re.compile("|".join(re.escape(h) for h in NEWS_HOSTS), re.IGNORECASE)
+#: What makes a text read as news (with a wire lead, （中央社台北9日电） / 新华社北京10月9日电):
+#: the definition ``_reads_as_news`` asks part by part.
 NEWS_RE = re.compile(
-    _NEWS_ZH + r"|reporter|reported"
-    # a wire dateline opening a paragraph: ``BEIJING —``, ``Beijing (Reuters) -``
-    r"|(?-i:^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]|\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\))",
+    rf"{_NEWS_WORDS_ZH}|[0-9一二三四五六七八九十]{{1,3}}日电[）)]|{'|'.join(EN_NEWS_WORDS)}"
+    rf"|(?-i:{WIRE_DATELINE_RE.pattern}|{WIRE_AGENCY_RE.pattern})",
     re.IGNORECASE | re.MULTILINE,
 )
-#: ``NEWS_RE``'s parts, asked one by one (a text matches it when it matches one of them): the
-#: Chinese words, where a wire lead is found from its 日电 (then a numeral before it will do);
-#: the English words; the wire datelines (case-sensitive).
-ZH_NEWS_RE = re.compile(
-    r"新华社|记者|观察者网|据.{0,12}报[道导]|综合报[道导]|编辑：|责任编辑"
-    r"|日电(?<=[0-9一二三四五六七八九十]日电)[）)]"
-)
-EN_NEWS_WORDS = ("reporter", "reported")
+#: ``NEWS_RE``'s Chinese parts, a wire lead found from its 日电 (then a numeral before it will
+#: do), and its English words.
+ZH_NEWS_RE = re.compile(rf"{_NEWS_WORDS_ZH}|日电(?<=[0-9一二三四五六七八九十]日电)[）)]")
 EN_NEWS_RE = re.compile("|".join(EN_NEWS_WORDS), re.IGNORECASE)
-WIRE_DASHES = ("—", "–")
-WIRE_DATELINE_RE = re.compile(r"^[A-Z]{3,}(?: [A-Z]{2,})* ?[—–]", re.MULTILINE)
-WIRE_AGENCY_RE = re.compile(r"\((?:Reuters|AFP|AP|Xinhua|Bloomberg)\)")
 #: Runs of CJK unified ideographs (basic block and extension A, as ``normalize.is_han``): joined,
 #: they are the Han characters, one match per run, not per character (``[…][…]*``, not
 #: ``[…]+``: a class first lets the engine skip to it).
