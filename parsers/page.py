@@ -31,6 +31,8 @@ PAGE_TYPES = ("article", "portal_shell", "waf", "list", "unknown")
 ANNEX_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
 ANNEX_PATH_MARKERS = ("/cms_files/", "/document/download")
 ANNEX_MARKER_RE = re.compile("|".join(re.escape(m) for m in ANNEX_PATH_MARKERS))
+#: Anywhere in a lower-cased href: what an annex's path ends with or holds (``_maybe_annex``).
+ANNEX_HINT_RE = re.compile("|".join(re.escape(m) for m in (*ANNEX_EXTS, *ANNEX_PATH_MARKERS)))
 HEADER_LABELS = ("发布单位", "发布文号", "发文日期", "发布日期")
 DATE_LABELS = ("发文日期", "发布日期", "成文日期")
 #: 【发布文号】商务部公告2025年第61号 — the value runs to the next 【 or line end.
@@ -209,23 +211,13 @@ def _maybe_annex(hrefs: str) -> bool:
     lower-casing the whole href finds what lower-casing its path would. A non-ASCII href
     (``urlsplit`` may refuse its host, ``str.lower`` may change its length) and one with a
     character ``urlsplit`` deletes (tab, newline) or a bracket (a host it may refuse) always
-    count. Tests written out: this runs on every page, and a generator cost more than they do.
+    count.
     """
     if not hrefs.isascii() or "\t" in hrefs or "\n" in hrefs or "\r" in hrefs:
         return True
     if "[" in hrefs or "]" in hrefs:
         return True
-    low = hrefs.lower()
-    return (
-        ".pdf" in low
-        or ".doc" in low  # and .docx
-        or ".xls" in low  # and .xlsx
-        or ".wps" in low
-        or ".zip" in low
-        or ".rar" in low
-        or "/cms_files/" in low
-        or "/document/download" in low
-    )
+    return ANNEX_HINT_RE.search(hrefs.lower()) is not None
 
 
 @dataclass

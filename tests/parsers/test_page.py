@@ -14,9 +14,12 @@ from parsers.page import (
     HTML_PARSER,
     _fallback_body,
     _has_bad_chars,
+    _is_annex,
+    _maybe_annex,
     extract_page,
     parse_header,
 )
+from tests.parsers.conftest import texts_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "http://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_0123456789abcdef0123456789abcdef.html"
@@ -287,3 +290,29 @@ def test_fallback_body_and_dateline_pick_what_the_old_xpaths_picked(elements, ne
     old = next((found[:1] for xp in OLD_FALLBACKS if (found := xp(root))), [])
     assert _fallback_body(root) == old
     assert [el for el in DATELINE_XPATH(root) if el.tag not in DATELINE_NOT] == OLD_DATELINE(root)
+
+
+HREF_PIECES = [
+    *("/", "cms_files", "/cms_files/", "document/download", ".PDF", ".pdf", ".docx", ".Xls"),
+    *(".rar", ".html", "?a=1", "#x", "http://", "www.mofcom.gov.cn", "[", "附件", "\t", "\n"),
+    *("a", "Z", "\0"),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(texts_of(HREF_PIECES, 8), max_size=4))
+def test_the_annex_pre_check_never_drops_an_annex_link(hrefs: list[str]) -> None:
+    """``_maybe_annex`` (one test on all of a page's hrefs) says no only when ``_is_annex``
+    says no without raising, for each href and for all of them at once."""
+
+    def passes(href: str) -> bool:
+        try:
+            return _is_annex(href)
+        except ValueError:  # urlsplit refuses some hosts: the href must reach it
+            return True
+
+    for href in hrefs:
+        if passes(href):
+            assert _maybe_annex(href), href
+    if any(passes(href) for href in hrefs):
+        assert _maybe_annex("\0".join(hrefs)), hrefs
