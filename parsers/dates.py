@@ -8,7 +8,6 @@ Invariant: nothing here raises on any input; a fact the text does not state is N
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -16,7 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from parsers.clauses import clause_refs
-from parsers.normalize import ascii_view, has_latin, latin_in, may_say
+from parsers.normalize import has_latin, latin_in, may_say
 from parsers.numbers import cn_to_int, find_numbers
 
 _CN_Y = r"[〇零一二三四五六七八九]{4}"
@@ -192,21 +191,13 @@ def parse_date(raw: str | None) -> str | None:
     return date_of(m) if m else None
 
 
-@lru_cache(maxsize=4)
 def sentences(search: str) -> tuple[tuple[int, int], ...]:
-    """Sentence spans (split at 。；！？ and line ends); cached. ``sentence_span`` finds one alone."""
+    """Sentence spans (split at 。；！？ and line ends): what a sentence is.
+
+    The extractors find the few sentences they need around a position (``sentence_span``,
+    ``next_sentence``, ``previous_sentence``); the tests hold those to this.
+    """
     return tuple([m.span() for m in SENTENCE_RE.finditer(search) if not m.group().isspace()])
-
-
-@lru_cache(maxsize=4)
-def _sentence_starts(search: str) -> list[int]:
-    return [a for a, _ in sentences(search)]
-
-
-def sentence_at(search: str, pos: int) -> int | None:
-    """Index into ``sentences(search)`` of the sentence holding ``pos``, None between them."""
-    k = bisect_right(_sentence_starts(search), pos) - 1
-    return k if k >= 0 and pos < sentences(search)[k][1] else None
 
 
 @lru_cache(maxsize=4)
@@ -216,7 +207,8 @@ def _backwards(search: str) -> str:
 
 
 def sentence_span(search: str, pos: int) -> tuple[int, int] | None:
-    """``sentences(search)[sentence_at(search, pos)]``, found around ``pos`` alone.
+    """The span in ``sentences(search)`` holding ``pos`` (None between them), found around
+    ``pos`` alone.
 
     A sentence is a run of characters without a stop or a line end, with the stop after it;
     its start is where the run read backwards from ``pos`` ends (on the reversed text). A few
@@ -269,20 +261,14 @@ def previous_sentence(search: str, start: int) -> tuple[int, int] | None:
 
 
 @lru_cache(maxsize=4)
-def suspending(search: str) -> frozenset[int]:
-    """Indexes into ``sentences(search)`` of the sentences ``SUSPEND_RE`` finds something in.
-
-    One scan of the text: no match crosses a sentence end (it holds no stop and no newline), and
-    a sentence starts after a stop or a newline, a word boundary as at the start of a string.
-    """
-    rule = SUSPEND_RE if may_say(search, ("suspend",)) else ZH_SUSPEND_RE
-    found = {sentence_at(search, m.start()) for m in rule.finditer(search)}
-    return frozenset(k for k in found if k is not None)
-
-
-@lru_cache(maxsize=4)
 def suspending_spans(search: str) -> frozenset[tuple[int, int]]:
-    """``suspending(search)`` as the spans of those sentences (found around each match)."""
+    """The spans of the sentences ``SUSPEND_RE`` finds something in (cached: effective dates
+    skip them, suspension windows read them).
+
+    One scan of the text, each match's sentence found around it: no match crosses a sentence
+    end (it holds no stop and no newline), and a sentence starts after a stop or a newline, a
+    word boundary as at the start of a string.
+    """
     rule = SUSPEND_RE if may_say(search, ("suspend",)) else ZH_SUSPEND_RE
     found = {sentence_span(search, m.start()) for m in rule.finditer(search)}
     return frozenset(span for span in found if span is not None)
@@ -374,10 +360,9 @@ def _sentence_effective(
     on_pub = "之日起" in sentence or "即日起" in sentence  # every RELATIVE_RE, ON_PUB_RE match
     for m in RELATIVE_RE.finditer(sentence) if "之日起" in sentence else ():
         candidates.append((m, _add_days(published, cn_to_int(m.group("n")) or 0), "relative"))
-    view = ascii_view(sentence) if latin else ""
-    letters = view is None or view != view.upper()
+    letters = latin and latin_in(sentence)
     # EN_* need one of the effect words
-    english = letters and effect and (view is None or any(map(view.__contains__, EN_EFFECT_WORDS)))
+    english = letters and effect and may_say(sentence, EN_EFFECT_WORDS, document=False)
     if letters:
         fixed: tuple[re.Pattern[str], ...] = (FIXED_RE, EN_FIXED_RE) if english else (FIXED_RE,)
     elif any(map(sentence.__contains__, ACT_WORDS)) and any(
