@@ -218,13 +218,16 @@ def has_latin(text: str) -> bool:
     Without one no English word matches anywhere in the text (or a part of it), in any letter
     case. For the document's text or its search copy (the answer is cached).
     """
-    view = _document_view(text)
-    return view is None or view != view.upper()
+    return _has_letter(_document_view(text))
 
 
 def latin_in(text: str) -> bool:
     """``has_latin`` for any other string (uncached)."""
-    view = ascii_view(text)
+    return _has_letter(ascii_view(text))
+
+
+def _has_letter(view: str | None) -> bool:
+    """Whether an ``ascii_view`` holds a letter (None: a look-alike may stand for one)."""
     return view is None or view != view.upper()
 
 
