@@ -304,12 +304,6 @@ def _english_lists(text: str) -> list[Mention]:
     return out
 
 
-def _number_matches(search: str) -> Iterator[re.Match[str]]:
-    """``NUMBER_RE.finditer(search)``: the matches ``_numbers_in`` finds, as match objects."""
-    for start, _, _ in _numbers_in(search):
-        yield NUMBER_RE.match(search, start)  # type: ignore[misc]
-
-
 def _numbers_in(search: str) -> Iterator[RawNumber]:
     """``NUMBER_RE.finditer(search)``, trying only the positions a number can start at.
 

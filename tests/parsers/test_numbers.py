@@ -5,7 +5,7 @@ from hypothesis import given, settings
 
 from parsers import parse_text
 from parsers.normalize import normalize_text, search_copy
-from parsers.numbers import NUMBER_RE, _number_matches, cn_to_int, find_numbers
+from parsers.numbers import NUMBER_RE, _numbers_in, cn_to_int, find_numbers
 from tests.parsers.conftest import corpus_searches, texts_of
 
 
@@ -254,7 +254,9 @@ NUMBER_PIECES = [
 
 
 def _same_matches(text: str) -> bool:
-    return [m.span() for m in _number_matches(text)] == [m.span() for m in NUMBER_RE.finditer(text)]
+    """``_numbers_in`` gives each ``NUMBER_RE.finditer`` match: its start, end and groups."""
+    whole = [(m.start(), m.end(), m.groups()) for m in NUMBER_RE.finditer(text)]
+    return list(_numbers_in(text)) == whole
 
 
 @settings(max_examples=300, deadline=None)
