@@ -325,7 +325,7 @@ def _prefix_matches(search: str, start: int, end: int, english: bool) -> list[re
         return list(PREFIX_RES[0][0].finditer(search, start, end))
     found: list[re.Match[str]] = []
     for rule, hint in PREFIX_RES:
-        if hint is None or (english and hint.search(search, start, end)):
+        if hint is None or hint.search(search, start, end):
             found += rule.finditer(search, start, end)
     return sorted(found, key=lambda m: m.start())
 
@@ -469,9 +469,8 @@ def find_thresholds(search: str, start: int = 0, end: int | None = None) -> list
     if not anything.touch(start, stop):
         return []
     # the forms whose words stand inside the range (every match holds one of its words); the
-    # Chinese operators' scan costs what its check would (and most ranges hold one)
+    # Chinese prefix form always runs: its scan costs what its check would (most ranges hold one)
     forms = (
-        True,
         en_prefix and EN_PREFIX_ANCHOR_RE.search(search, start, stop) is not None,
         DASH_ANCHOR_RE.search(search, start, stop) is not None,
         ZH_POSTFIX_ANCHOR_RE.search(search, start, stop) is not None
@@ -484,14 +483,14 @@ def _scan(
     search: str,
     start: int,
     stop: int,
-    forms: tuple[bool, bool, bool, bool] = (True, True, True, True),
+    forms: tuple[bool, bool, bool] = (True, True, True),
 ) -> list[Threshold]:
-    """Thresholds of the (Chinese prefix, English prefix, dash range, postfix) forms ``forms``
-    switches on."""
-    found = _prefix(search, start, stop, forms[1]) if forms[0] or forms[1] else []
-    if forms[2]:
+    """Thresholds of the Chinese prefix form, and of the (English prefix, dash range, postfix)
+    forms ``forms`` switches on."""
+    found = _prefix(search, start, stop, forms[0])
+    if forms[1]:
         found += _dash_ranges(search, start, stop, [t.span for t in found])
-    if forms[3]:
+    if forms[2]:
         found += _postfix(search, start, stop, [t.span for t in found])
         if search.find(PERCENT_WORD, start, stop) >= 0:  # percent words need a postfix too
             found += _percent_words(search, start, stop, [t.span for t in found])
