@@ -186,15 +186,20 @@ def _name(raw: str, start: int, thresholds: list[Threshold], english: bool = Tru
     return name or HS_PAREN_RE.sub("", raw).strip(NAME_TRAILING) or raw.strip(NAME_TRAILING)
 
 
+def _trim(search: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without ``TRAILING`` characters at its end and spaces or tabs at its
+    start."""
+    text = search[start:end].rstrip(TRAILING)
+    return start + len(text) - len(text.lstrip(" \t")), start + len(text)
+
+
 def _segment(doc: _Text, start: int, end: int, code_end: int | None, line: int) -> Draft | None:
     """The item written in ``search[start:end]`` (its code ends at ``code_end``), if any."""
     search = doc.search
-    text = search[start:end].rstrip(TRAILING)
-    written = text.lstrip(" \t")
+    start, end = _trim(search, start, end)
+    written = search[start:end]
     if not written or (RESERVED in written and RESERVED_RE.search(written)):
         return None
-    start += len(text) - len(written)
-    end = start + len(written)
     hs = doc.labels.codes_in(search, start, end)
     english = doc.labels.english
     if code_end is None:
@@ -246,11 +251,7 @@ def _row_item(doc: _Text, i: int) -> Draft | None:
             name, name_span = stripped, (offset, offset + len(cell))
     if code is None and not hs:
         return None
-    start, end = line_start, line_end
-    while end > start and search[end - 1] in TRAILING:
-        end -= 1
-    while start < end and search[start] in " \t":
-        start += 1
+    start, end = _trim(search, line_start, line_end)
     thresholds = [t for a, b in text_cells for t in find_thresholds(search, a, b)]
     if name_span:
         bound = [t for t in thresholds if t.span[1] <= name_span[1]]
